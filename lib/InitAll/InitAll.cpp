@@ -1,0 +1,34 @@
+//===- InitAll.cpp - register everything effattn tools need ---------------===//
+//
+// Part of the effattn project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "effattn/InitAll.h"
+#include "effattn/Dialect/EffAttn/IR/EffAttnDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void mlir::effattn::registerEffAttnDialect(DialectRegistry &registry) {
+  registry.insert<EffAttnDialect>();
+}
+
+void mlir::effattn::registerAllDialects(DialectRegistry &registry) {
+  registerEffAttnDialect(registry);
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+}
+
+void mlir::effattn::registerAllPasses() {
+  static bool once = [] {
+    mlir::registerAllPasses();
+    return true;
+  }();
+  (void)once;
+}

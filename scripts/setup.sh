@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for effattn and builds it into build/.
+#
+# Installs what is missing (LLVM/MLIR 22 from Debian's packages, CMake, Ninja,
+# Python with numpy and pytest), configures once, then builds incrementally.
+# Sourced by quickstart.sh and test.sh; can also be run on its own.
+set -euo pipefail
+
+EFFATTN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EFFATTN_BUILD="${EFFATTN_BUILD:-$EFFATTN_ROOT/build}"
+LLVM_PREFIX=/usr/lib/llvm-22
+# Debian's interpreter sees Debian's python3-* packages; every script and lit
+# test uses this one.
+EFFATTN_PYTHON="${EFFATTN_PYTHON:-/usr/bin/python3}"
+export EFFATTN_ROOT EFFATTN_BUILD EFFATTN_PYTHON
+
+packages=(cmake ninja-build llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
+          lld-22 clang-format-22 python3 python3-numpy python3-pytest)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
+    missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "effattn setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null ||
+      { echo "effattn setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f "$EFFATTN_BUILD/build.ninja" ]; then
+  cmake -G Ninja -S "$EFFATTN_ROOT" -B "$EFFATTN_BUILD" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER="$LLVM_PREFIX/bin/clang" \
+    -DCMAKE_CXX_COMPILER="$LLVM_PREFIX/bin/clang++" \
+    -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
+    -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
+    -DPython3_EXECUTABLE="$EFFATTN_PYTHON" >/dev/null
+fi
+ninja -C "$EFFATTN_BUILD" effattn-opt mlir-doc
