@@ -6,7 +6,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "effattn/InitAll.h"
+#include "effattn/Conversion/Passes.h"
 #include "effattn/Dialect/EffAttn/IR/EffAttnDialect.h"
+#include "effattn/Dialect/EffAttn/Transforms/Passes.h"
+#include "effattn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -28,6 +31,9 @@ void mlir::effattn::registerAllDialects(DialectRegistry &registry) {
 void mlir::effattn::registerAllPasses() {
   static bool once = [] {
     mlir::registerAllPasses();
+    registerEffAttnPasses();
+    registerEffAttnConversionPasses();
+    registerEffAttnPipelines();
     return true;
   }();
   (void)once;

@@ -1,0 +1,60 @@
+//===- Pipelines.cpp - effattn pass pipelines -----------------------------===//
+//
+// Part of the effattn project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "effattn/Pipelines/Pipelines.h"
+#include "effattn/Conversion/Passes.h"
+
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::effattn::buildEffAttnToLLVMPipeline(
+    OpPassManager &pm, const EffAttnToLLVMPipelineOptions &options) {
+  // Level 1-4: effattn -> linalg on tensors. The efficient schedules are not
+  // built yet, so both settings of `reference` take the reference lowering.
+  pm.addPass(createConvertEffAttnToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensors -> buffers, with plain memrefs at function boundaries so that
+  // callers (effattn-run, the C entry points) pass simple descriptors.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+
+  // Buffers -> loops -> LLVM.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // math.erf (the laplace activation) has no LLVM intrinsic: call libm.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::effattn::registerEffAttnPipelines() {
+  PassPipelineRegistration<EffAttnToLLVMPipelineOptions>(
+      "effattn-to-llvm",
+      "Lower effattn ops on tensors to the LLVM dialect for the host CPU",
+      buildEffAttnToLLVMPipeline);
+}
