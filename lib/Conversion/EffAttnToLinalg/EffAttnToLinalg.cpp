@@ -7,6 +7,7 @@
 
 #include "effattn/Conversion/EffAttnToLinalg/EffAttnToLinalg.h"
 #include "PopulatePatterns.h"
+#include "Utils.h"
 #include "effattn/Conversion/Passes.h"
 #include "effattn/Dialect/EffAttn/IR/EffAttnDialect.h"
 #include "effattn/Dialect/EffAttn/Transforms/Transforms.h"
@@ -33,6 +34,8 @@ struct ConvertEffAttnToLinalgPass
     : impl::ConvertEffAttnToLinalgPassBase<ConvertEffAttnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (failed(lowering::checkLowerable(getOperation())))
+      return signalPassFailure();
     RewritePatternSet patterns(ctx);
     // Composite ops decompose into core ops, which the same conversion then
     // lowers.

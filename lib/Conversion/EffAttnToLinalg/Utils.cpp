@@ -7,6 +7,7 @@
 
 #include "Utils.h"
 
+#include "effattn/Dialect/EffAttn/IR/EffAttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -91,15 +92,36 @@ SmallVector<AffineExpr> lowering::broadcastExprs(Value operand,
   return result;
 }
 
-FailureOr<int64_t> lowering::getHeadGroup(Operation *op, Value q, Value k) {
+FailureOr<int64_t> lowering::getHeadGroup(Value q, Value k) {
   int64_t h = cast<RankedTensorType>(q.getType()).getDimSize(1);
   int64_t hk = cast<RankedTensorType>(k.getType()).getDimSize(1);
   if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hk)) {
     if (h == hk && !ShapedType::isDynamic(h))
       return 1;
-    op->emitError() << "lowering needs static head counts H and Hk to map "
-                       "query heads to key/value heads";
     return failure();
   }
   return h / hk;
+}
+
+LogicalResult lowering::checkLowerable(Operation *root) {
+  bool ok = true;
+  root->walk([&](Operation *op) {
+    Value q, k;
+    if (auto attn = dyn_cast<SoftmaxAttentionOp>(op))
+      q = attn.getQ(), k = attn.getK();
+    else if (auto attn = dyn_cast<QuadAttentionOp>(op))
+      q = attn.getQ(), k = attn.getK();
+    else if (auto attn = dyn_cast<LinearAttentionOp>(op))
+      q = attn.getQ(), k = attn.getK();
+    else if (auto attn = dyn_cast<LowrankAttentionOp>(op))
+      q = attn.getQ(), k = attn.getK();
+    else if (auto attn = dyn_cast<LowrankKernelAttentionOp>(op))
+      q = attn.getQ(), k = attn.getK();
+    if (q && failed(getHeadGroup(q, k))) {
+      op->emitError() << "lowering needs static head counts H and Hk to map "
+                         "query heads to key/value heads";
+      ok = false;
+    }
+  });
+  return success(ok);
 }

@@ -65,9 +65,14 @@ SmallVector<AffineExpr> dims(MLIRContext *ctx, ArrayRef<unsigned> positions);
 SmallVector<AffineExpr> broadcastExprs(Value operand,
                                        ArrayRef<AffineExpr> exprs);
 
-/// The integer `H / Hk` of grouped-query attention, or failure (with a match
-/// failure reason) when a head count is dynamic.
-FailureOr<int64_t> getHeadGroup(Operation *op, Value q, Value k);
+/// The integer `H / Hk` of grouped-query attention, or failure when it is not
+/// known statically (a dynamic head count, unless both are the same static
+/// size).
+FailureOr<int64_t> getHeadGroup(Value q, Value k);
+
+/// Reports, once per op, what the reference lowering cannot lower (today:
+/// grouped-query attention with dynamic head counts). Returns failure if any.
+LogicalResult checkLowerable(Operation *root);
 
 } // namespace mlir::effattn::lowering
 

@@ -1,0 +1,73 @@
+//===- AttentionUtils.h - building blocks of attention lowerings -*- C++
+//-*-===//
+//
+// Part of the effattn project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+// The stages every quadratic (reference) attention shares, on f32 tensors of
+// attention layout: q kᵀ, an element-wise score map with the causal mask and
+// the bias, a masked softmax, and the weighted sum of the values. Grouped-
+// query heads read key/value head h floordiv (H / Hk).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_ATTENTIONUTILS_H
+#define EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_ATTENTIONUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace mlir::effattn::lowering {
+
+/// The sizes of an attention op: q [B, H, T, *], k [B, Hk, S, *], v [.., Dv].
+struct AttentionSizes {
+  AttentionSizes(OpBuilder &b, Location loc, Value q, Value k, Value v);
+  OpFoldResult b, h, t, s, dv;
+  /// [B, H, T, S], the shape of score tensors.
+  SmallVector<OpFoldResult> scoreShape() const { return {b, h, t, s}; }
+  /// [B, H, T, Dv], the shape of outputs.
+  SmallVector<OpFoldResult> outShape() const { return {b, h, t, dv}; }
+};
+
+/// scores[b, h, t, s] = sum_d q[b, h, t, d] k[b, h / group, s, d], in f32.
+Value contractQK(OpBuilder &b, Location loc, const AttentionSizes &sizes,
+                 Value q, Value k, int64_t group);
+
+/// out[b, h, t, e] = sum_s p[b, h, t, s] v[b, h / group, s, e], in f32.
+Value contractPV(OpBuilder &b, Location loc, const AttentionSizes &sizes,
+                 Value p, Value v, int64_t group);
+
+/// Maps one f32 score to its weight: `bias` is the f32 bias element (null
+/// without bias), `visible` the i1 causal visibility (null when not causal).
+using ScoreFn = llvm::function_ref<Value(OpBuilder &b, Location loc, Value qk,
+                                         Value bias, Value visible)>;
+
+/// Applies `fn` element-wise to `scores` [B, H, T, S], reading `bias`
+/// [B|1, H|1, T, S] (optional) and computing the bottom-right aligned causal
+/// visibility `s <= t + (S - T)` when `causal`.
+Value buildScoreMap(OpBuilder &b, Location loc, const AttentionSizes &sizes,
+                    Value scores, Value bias, bool causal, ScoreFn fn);
+
+/// softmax over the last dim of `logits` [B, H, T, S] (masked entries are
+/// -inf); a row with no finite entry becomes all zeros.
+Value buildSoftmax(OpBuilder &b, Location loc, const AttentionSizes &sizes,
+                   Value logits);
+
+/// out * gate element-wise (f32 result).
+Value multiplyByGate(OpBuilder &b, Location loc, Value out, Value gate);
+
+/// Converts the f32 tensor `value` to `type`'s element type (and, when the
+/// result type is more static, casts to it).
+Value castResult(OpBuilder &b, Location loc, Value value,
+                 RankedTensorType type);
+
+/// 1 / size as an f32 scalar.
+Value reciprocal(OpBuilder &b, Location loc, OpFoldResult size);
+
+/// `size` as an index value.
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
+
+} // namespace mlir::effattn::lowering
+
+#endif // EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_ATTENTIONUTILS_H
