@@ -7,6 +7,7 @@
 
 #include "effattn/Pipelines/Pipelines.h"
 #include "effattn/Conversion/Passes.h"
+#include "effattn/Dialect/EffAttn/Transforms/Passes.h"
 
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
@@ -24,8 +25,18 @@ using namespace mlir;
 
 void mlir::effattn::buildEffAttnToLLVMPipeline(
     OpPassManager &pm, const EffAttnToLLVMPipelineOptions &options) {
-  // Level 1-4: effattn -> linalg on tensors. The efficient schedules are not
-  // built yet, so both settings of `reference` take the reference lowering.
+  // Level 2: composite ops -> core ops. Level 3: core ops -> their efficient
+  // schedules (unless the reference is asked for). Level 4: whatever is left
+  // -> linalg with its reference semantics.
+  pm.addPass(createEffAttnDecomposePass());
+  if (!options.reference) {
+    EffAttnSchedulePassOptions schedule;
+    schedule.queryTile = options.queryTile;
+    schedule.keyTile = options.keyTile;
+    schedule.chunkSize = options.chunkSize;
+    schedule.tuningTable = options.tuningTable;
+    pm.addPass(createEffAttnSchedulePass(schedule));
+  }
   pm.addPass(createConvertEffAttnToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -36,6 +47,9 @@ void mlir::effattn::buildEffAttnToLLVMPipeline(
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // The schedules' loops carry running state (online softmax maxima, chunk
+  // states) that is recomputed each iteration.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);

@@ -43,4 +43,50 @@ def ConvertEffAttnToLinalgPass : Pass<"convert-effattn-to-linalg"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EffAttnSchedulePass : Pass<"effattn-schedule"> {
+  let summary = "Rewrite core effattn ops into their efficient schedules";
+  let description = [{
+    Level 3 of the lowering: every core op becomes the algorithm that makes
+    it cheap, on tensors, with `scf.for` loops over tiles or chunks:
+
+    * `softmax_attention`: online softmax over key tiles (running max,
+      running sum, f32 accumulator); with `causal`, key tiles entirely above
+      the diagonal are never visited and only the tiles that straddle it are
+      masked.
+    * `quad_attention`: the same tiling without a normaliser.
+    * `mixed_chunk_attention`: one loop over the chunks carrying the
+      `[B, H, Dk, Dv]` f32 state (causal: exclusive prefix; non-causal: the
+      state of all chunks, reduced first); the quadratic part only inside a
+      chunk.
+    * `linear_attention`: causal: the chunked algorithm (quadratic inside a
+      chunk, the `[B, Hk, F, Dv]` state and `[B, Hk, F]` normalizer carried
+      across chunks, feature maps computed per chunk); non-causal: the state
+      first, then every query against it.
+    * `partitioned_attention`: a loop over query tiles, so no `[T, T]` (or
+      `[P, T, T]`) tensor is formed.
+    * `sparse_ffn`: the controller, a per-block argmax, then a gathered
+      computation reading only the selected columns of `w1` and rows of `w2`.
+
+    Tile and chunk sizes come from the options, else from the tuning table
+    (`tuning-table`, or the shipped defaults). Ops without a schedule are left
+    for `convert-effattn-to-linalg`.
+  }];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", /*default=*/"0",
+           "Query rows per tile (0: from the tuning table)">,
+    Option<"keyTile", "key-tile", "int64_t", /*default=*/"0",
+           "Key rows per tile (0: from the tuning table)">,
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
+           "Chunk of linear_attention when the op gives none (0: from the "
+           "tuning table)">,
+    Option<"tuningTable", "tuning-table", "std::string", /*default=*/"\"\"",
+           "Path of a tuning table (JSON); empty: the shipped defaults">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // EFFATTN_CONVERSION_PASSES_TD

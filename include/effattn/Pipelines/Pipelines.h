@@ -25,6 +25,23 @@ struct EffAttnToLLVMPipelineOptions
                      "(convert-effattn-to-linalg) instead of the efficient "
                      "schedules"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> queryTile{
+      *this, "query-tile",
+      llvm::cl::desc("Query rows per tile (0: from the tuning table)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> keyTile{
+      *this, "key-tile",
+      llvm::cl::desc("Key rows per tile (0: from the tuning table)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> chunkSize{
+      *this, "chunk-size",
+      llvm::cl::desc("Chunk of linear_attention without a chunk_size hint "
+                     "(0: from the tuning table)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<std::string> tuningTable{
+      *this, "tuning-table",
+      llvm::cl::desc("Tuning table (JSON); empty: the shipped defaults"),
+      llvm::cl::init("")};
 };
 
 /// effattn ops on tensors -> LLVM dialect for the host CPU: decompose,

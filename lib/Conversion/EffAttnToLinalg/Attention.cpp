@@ -61,24 +61,6 @@ struct SoftmaxAttentionLowering : OpRewritePattern<SoftmaxAttentionOp> {
   }
 };
 
-/// The GAU score activation on an f32 scalar.
-static Value applyActivation(OpBuilder &b, Location loc, Activation act,
-                             Value x) {
-  if (act == Activation::relu2) {
-    Value r = arith::MaximumFOp::create(b, loc, x, f32Const(b, loc, 0.0));
-    return arith::MulFOp::create(b, loc, r, r);
-  }
-  // laplace(x) = 0.5 * (1 + erf((x - sqrt(0.5)) / (sqrt(2) * sigma))) with
-  // sigma = 1/sqrt(4 pi), i.e. erf((x - sqrt(0.5)) * sqrt(2 pi)).
-  Value shifted =
-      arith::SubFOp::create(b, loc, x, f32Const(b, loc, std::sqrt(0.5)));
-  Value arg = arith::MulFOp::create(b, loc, shifted,
-                                    f32Const(b, loc, std::sqrt(2.0 * M_PI)));
-  Value erf = math::ErfOp::create(b, loc, arg);
-  Value onePlus = arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), erf);
-  return arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5), onePlus);
-}
-
 /// o = gate * sum_s a_ts v_s with a = act(scale * q.k + bias) (inside) or
 /// scale * act(q.k + bias) (outside); masked weights are 0.
 struct QuadAttentionLowering : OpRewritePattern<QuadAttentionOp> {

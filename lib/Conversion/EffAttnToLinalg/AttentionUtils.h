@@ -14,6 +14,7 @@
 #ifndef EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_ATTENTIONUTILS_H
 #define EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_ATTENTIONUTILS_H
 
+#include "effattn/Dialect/EffAttn/IR/EffAttnOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -23,6 +24,9 @@ namespace mlir::effattn::lowering {
 /// The sizes of an attention op: q [B, H, T, *], k [B, Hk, S, *], v [.., Dv].
 struct AttentionSizes {
   AttentionSizes(OpBuilder &b, Location loc, Value q, Value k, Value v);
+  AttentionSizes(OpFoldResult b, OpFoldResult h, OpFoldResult t, OpFoldResult s,
+                 OpFoldResult dv)
+      : b(b), h(h), t(t), s(s), dv(dv) {}
   OpFoldResult b, h, t, s, dv;
   /// [B, H, T, S], the shape of score tensors.
   SmallVector<OpFoldResult> scoreShape() const { return {b, h, t, s}; }
@@ -34,9 +38,10 @@ struct AttentionSizes {
 Value contractQK(OpBuilder &b, Location loc, const AttentionSizes &sizes,
                  Value q, Value k, int64_t group);
 
-/// out[b, h, t, e] = sum_s p[b, h, t, s] v[b, h / group, s, e], in f32.
+/// out[b, h, t, e] = init + sum_s p[b, h, t, s] v[b, h / group, s, e], in
+/// f32; `init` defaults to zeros.
 Value contractPV(OpBuilder &b, Location loc, const AttentionSizes &sizes,
-                 Value p, Value v, int64_t group);
+                 Value p, Value v, int64_t group, Value init = Value());
 
 /// Maps one f32 score to its weight: `bias` is the f32 bias element (null
 /// without bias), `visible` the i1 causal visibility (null when not causal).
@@ -48,6 +53,15 @@ using ScoreFn = llvm::function_ref<Value(OpBuilder &b, Location loc, Value qk,
 /// visibility `s <= t + (S - T)` when `causal`.
 Value buildScoreMap(OpBuilder &b, Location loc, const AttentionSizes &sizes,
                     Value scores, Value bias, bool causal, ScoreFn fn);
+
+/// As above, for a tile: key s of the tile is visible from query t of the
+/// tile iff s <= t + `causalOffset` (an index value; null when not causal).
+Value buildScoreMapWithOffset(OpBuilder &b, Location loc,
+                              const AttentionSizes &sizes, Value scores,
+                              Value bias, Value causalOffset, ScoreFn fn);
+
+/// The GAU score activation (relu2 or laplace) on an f32 scalar.
+Value applyActivation(OpBuilder &b, Location loc, Activation act, Value x);
 
 /// softmax over the last dim of `logits` [B, H, T, S] (masked entries are
 /// -inf); a row with no finite entry becomes all zeros.
@@ -67,6 +81,38 @@ Value reciprocal(OpBuilder &b, Location loc, OpFoldResult size);
 
 /// `size` as an index value.
 Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
+
+/// phi(scale * x) of `x` [B, H, T, Dk] in f32: [B, H, T, F] (F = M for
+/// favor, which reads `omega` [M, Dk], else Dk).
+Value buildFeatureMap(OpBuilder &b, Location loc, FeatureMap map, Value x,
+                      Value omega, double scale);
+
+/// init[b, h, t, e] + sum_f phiQ[b, h, t, f] state[b, h / group, f, e].
+Value contractWithState(OpBuilder &b, Location loc, Value phiQ, Value state,
+                        int64_t group, Value init);
+
+/// init[b, h, t] + sum_f phiQ[b, h, t, f] normalizer[b, h / group, f].
+Value contractWithNormalizer(OpBuilder &b, Location loc, Value phiQ,
+                             Value normalizer, int64_t group, Value init);
+
+/// init[b, hk, f, e] + sum_s phiK[b, hk, s, f] v[b, hk, s, e].
+Value accumulateState(OpBuilder &b, Location loc, Value phiK, Value v,
+                      Value init);
+
+/// init[b, hk, f] + sum_s phiK[b, hk, s, f].
+Value accumulateNormalizer(OpBuilder &b, Location loc, Value phiK, Value init);
+
+/// The sum over the last dim of a 4-D f32 tensor.
+Value rowSum(OpBuilder &b, Location loc, Value x);
+
+/// num[b, h, t, e] / (den[b, h, t] + eps).
+Value normalizeRows(OpBuilder &b, Location loc, Value num, Value den,
+                    double eps);
+
+/// The f32 start of a carried state: `initial` (converted) when present,
+/// else zeros of [B, Hk, F] (+ [Dv] when `dv` is given) shaped after phiK.
+Value stateInit(OpBuilder &b, Location loc, Value initial, Value phiK,
+                OpFoldResult dv);
 
 } // namespace mlir::effattn::lowering
 

@@ -1,0 +1,79 @@
+//===- Schedules.cpp - the effattn-schedule pass --------------------------===//
+//
+// Part of the effattn project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "effattn/Conversion/EffAttnToLinalg/Schedules.h"
+#include "effattn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir::effattn {
+#define GEN_PASS_DEF_EFFATTNSCHEDULEPASS
+#include "effattn/Conversion/Passes.h.inc"
+
+namespace {
+/// Wraps one schedule function as a pattern.
+template <typename OpTy> struct ScheduleOp : OpRewritePattern<OpTy> {
+  using Fn = LogicalResult (*)(RewriterBase &, OpTy, const ScheduleConfig &);
+  ScheduleOp(MLIRContext *ctx, ScheduleConfigFn config, Fn fn)
+      : OpRewritePattern<OpTy>(ctx), config(std::move(config)), fn(fn) {}
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    return fn(rewriter, op, config(op));
+  }
+  ScheduleConfigFn config;
+  Fn fn;
+};
+} // namespace
+
+void populateEffAttnSchedulePatterns(RewritePatternSet &patterns,
+                                     ScheduleConfigFn config) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ScheduleOp<SoftmaxAttentionOp>>(ctx, config,
+                                               scheduleSoftmaxAttention);
+  patterns.add<ScheduleOp<QuadAttentionOp>>(ctx, config, scheduleQuadAttention);
+  patterns.add<ScheduleOp<LinearAttentionOp>>(ctx, config,
+                                              scheduleLinearAttention);
+  patterns.add<ScheduleOp<PartitionedAttentionOp>>(
+      ctx, config, schedulePartitionedAttention);
+  patterns.add<ScheduleOp<MixedChunkAttentionOp>>(
+      ctx, config,
+      +[](RewriterBase &rewriter, MixedChunkAttentionOp op,
+          const ScheduleConfig &) {
+        return scheduleMixedChunkAttention(rewriter, op);
+      });
+}
+
+namespace {
+struct EffAttnSchedulePass
+    : impl::EffAttnSchedulePassBase<EffAttnSchedulePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    int64_t q = queryTile, k = keyTile, c = chunkSize;
+    ScheduleConfigFn config = [q, k, c](Operation *) {
+      ScheduleConfig config;
+      if (q > 0)
+        config.queryTile = q;
+      if (k > 0)
+        config.keyTile = k;
+      if (c > 0)
+        config.chunkSize = c;
+      return config;
+    };
+    RewritePatternSet patterns(&getContext());
+    populateEffAttnSchedulePatterns(patterns, config);
+    // One walk: each op is scheduled once, and what it becomes holds no
+    // effattn op. Ops no schedule takes are left for the reference lowering.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+} // namespace
+} // namespace mlir::effattn
