@@ -7,6 +7,7 @@
 
 #include "effattn/Conversion/EffAttnToLinalg/Schedules.h"
 #include "effattn/Conversion/Passes.h"
+#include "effattn/Tuning/TuningTable.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -57,9 +58,24 @@ struct EffAttnSchedulePass
     : impl::EffAttnSchedulePassBase<EffAttnSchedulePass> {
   using Base::Base;
   void runOnOperation() override {
+    std::string error;
+    std::optional<TuningTable> table = TuningTable::load(tuningTable, error);
+    if (!table) {
+      getOperation()->emitError() << "effattn-schedule: tuning table " << error;
+      return signalPassFailure();
+    }
     int64_t q = queryTile, k = keyTile, c = chunkSize;
-    ScheduleConfigFn config = [q, k, c](Operation *) {
+    // The tuning table's entry for the op, then the pass options on top.
+    ScheduleConfigFn config = [table = *table, q, k, c](Operation *op) {
       ScheduleConfig config;
+      if (const TuningEntry *entry = table.lookup(getTuningKey(op, "cpu"))) {
+        if (entry->queryTile > 0)
+          config.queryTile = entry->queryTile;
+        if (entry->keyTile > 0)
+          config.keyTile = entry->keyTile;
+        if (entry->linearChunk > 0)
+          config.chunkSize = entry->linearChunk;
+      }
       if (q > 0)
         config.queryTile = q;
       if (k > 0)

@@ -1,0 +1,2 @@
+file(READ ${INPUT} CONTENT)
+file(WRITE ${OUTPUT} "R\"json(${CONTENT})json\"\n")
