@@ -77,6 +77,10 @@ struct TiledAttention {
     Value fullEnd = clampIndex(
         b, loc, arith::AddIOp::create(b, loc, firstDiag, indexConst(b, loc, 1)),
         zero, s);
+    // Whole key tiles only: the partial one joins the masked loop.
+    Value tile = indexConst(b, loc, keyTile);
+    fullEnd = arith::MulIOp::create(
+        b, loc, arith::DivSIOp::create(b, loc, fullEnd, tile), tile);
     Value lastSeen = arith::AddIOp::create(b, loc, firstDiag, tq);
     Value end = clampIndex(b, loc, lastSeen, fullEnd, s);
     SmallVector<Value> full = buildTileLoop(
