@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FeedForwardUtils.h"
 #include "PopulatePatterns.h"
 #include "Utils.h"
 
@@ -19,8 +20,6 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
-#include <limits>
-
 using namespace mlir;
 using namespace mlir::effattn;
 using namespace mlir::effattn::lowering;
@@ -29,32 +28,12 @@ using namespace mlir::effattn::lowering;
 // Builders
 //===----------------------------------------------------------------------===//
 
-/// `shape` with every constant size as an attribute: sizes folded from
-/// tensor.dim come back as constant values, which reshapes would otherwise
-/// count as dynamic.
-static SmallVector<OpFoldResult> foldSizes(OpBuilder &b,
-                                           ArrayRef<OpFoldResult> shape) {
-  SmallVector<OpFoldResult> folded;
-  for (OpFoldResult size : shape) {
-    std::optional<int64_t> constant = getConstantIntValue(size);
-    folded.push_back(constant ? b.getIndexAttr(*constant) : size);
-  }
-  return folded;
-}
-
 /// The ranked tensor type whose sizes are `shape` (static where constant).
 static RankedTensorType typeOf(ArrayRef<OpFoldResult> shape, Type elementType) {
   SmallVector<int64_t> sizes;
   for (OpFoldResult size : shape)
     sizes.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
   return RankedTensorType::get(sizes, elementType);
-}
-
-/// `value` with the type `type` (a tensor.cast when only static sizes differ).
-static Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
 }
 
 /// `src` expanded to `shape`. Sizes that fold to constants (e.g. tensor.dim of
@@ -83,68 +62,9 @@ static Value expand(OpBuilder &b, Location loc, Value src,
                                        sizes);
 }
 
-/// An f32 accumulator of the given shape: zeros, or `vec` (1-D, indexed by the
-/// last loop) broadcast over the leading dims.
-static Value accumulatorF32(OpBuilder &b, Location loc,
-                            ArrayRef<OpFoldResult> shape, Value vec) {
-  if (!vec)
-    return createFilled(b, loc, shape, b.getF32Type(), 0.0);
-  unsigned rank = shape.size();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<unsigned> all = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-  return buildGeneric(
-      b, loc, vec, createEmpty(b, loc, shape, b.getF32Type()), rank,
-      {dims(ctx, {rank - 1}), dims(ctx, all)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location nl, ValueRange args) {
-        return toF32(nb, nl, args[0]);
-      });
-}
-
-/// `init + sum lhs * rhs` over the reduction loops, in f32.
-static Value contractF32(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                         Value init, unsigned numLoops,
-                         ArrayRef<SmallVector<AffineExpr>> indexing,
-                         ArrayRef<utils::IteratorType> iterators) {
-  return buildGeneric(
-      b, loc, {lhs, rhs}, init, numLoops, indexing, iterators,
-      [](OpBuilder &nb, Location nl, ValueRange args) {
-        Value product = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
-                                              toF32(nb, nl, args[1]));
-        return arith::AddFOp::create(nb, nl, args[2], product).getResult();
-      });
-}
-
-/// `acc` (f32) converted to `elementType` element-wise.
-static Value convertFromF32(OpBuilder &b, Location loc, Value acc,
-                            Type elementType) {
-  if (elementType.isF32())
-    return acc;
-  unsigned rank = cast<RankedTensorType>(acc.getType()).getRank();
-  SmallVector<unsigned> all = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-  MLIRContext *ctx = b.getContext();
-  return buildGeneric(
-      b, loc, acc, createEmpty(b, loc, getDims(b, loc, acc), elementType), rank,
-      {dims(ctx, all), dims(ctx, all)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        return fromF32(nb, nl, args[0], elementType);
-      });
-}
-
 //===----------------------------------------------------------------------===//
 // sparse_ffn
 //===----------------------------------------------------------------------===//
-
-/// `d0 ... d{n-1}` followed by `extra`: the batch loops of an op on
-/// `[batch..., X]` operands, then the op's own loops.
-static SmallVector<AffineExpr> batchExprs(MLIRContext *ctx, unsigned batchRank,
-                                          ArrayRef<unsigned> extra) {
-  SmallVector<unsigned> positions =
-      llvm::to_vector(llvm::seq<unsigned>(0, batchRank));
-  positions.append(extra.begin(), extra.end());
-  return dims(ctx, positions);
-}
 
 namespace {
 
@@ -163,11 +83,10 @@ struct SparseFFNLowering : OpRewritePattern<SparseFFNOp> {
     MLIRContext *ctx = rewriter.getContext();
     Type elementType = op.getResult().getType().getElementType();
     int64_t blockSize = op.getBlockSize();
-    int64_t dff = op.getCtrlUp().getType().getDimSize(1);
-    if (blockSize < 1 || ShapedType::isDynamic(dff) || dff % blockSize != 0)
-      return op->emitError() << "cannot lower: 'block_size' must divide a "
-                                "static Dff";
-    int64_t numBlocks = dff / blockSize;
+    FailureOr<int64_t> numBlocks = getSparseFFNBlocks(op);
+    if (failed(numBlocks))
+      return failure();
+    int64_t dff = *numBlocks * blockSize;
 
     Value x = op.getX();
     unsigned batchRank = op.getX().getType().getRank() - 1;
@@ -185,17 +104,10 @@ struct SparseFFNLowering : OpRewritePattern<SparseFFNOp> {
     };
     // Loop `batchRank + i` is the op's i-th own loop.
     unsigned l0 = batchRank, l1 = batchRank + 1;
-    SmallVector<utils::IteratorType> parallel(batchRank + 1,
-                                              utils::IteratorType::parallel);
-    SmallVector<utils::IteratorType> contraction(parallel);
-    contraction.push_back(utils::IteratorType::reduction);
-    SmallVector<utils::IteratorType> parallel2(contraction);
-    parallel2.back() = utils::IteratorType::parallel;
-    // A vector-matrix product over loops (batch..., out, in).
+    SmallVector<utils::IteratorType> parallel2(batchRank + 2,
+                                               utils::IteratorType::parallel);
     auto vecMat = [&](Value vec, Value mat, Value init) {
-      return contractF32(rewriter, loc, vec, mat, init, batchRank + 2,
-                         {at({l1}), dims(ctx, {l1, l0}), at({l0})},
-                         contraction);
+      return vecMatF32(rewriter, loc, vec, mat, init);
     };
 
     // logits [batch..., Dff] in f32.
@@ -206,52 +118,17 @@ struct SparseFFNLowering : OpRewritePattern<SparseFFNOp> {
         low, op.getCtrlUp(),
         accumulatorF32(rewriter, loc, withBatch({dffSize}), op.getCtrlBias()));
 
-    // Argmax over n of logits[..., b, n]: a reduction with two outputs, the
-    // running maximum and its index n.
-    OpFoldResult nb = rewriter.getIndexAttr(numBlocks);
+    // Argmax over n of logits[..., b, n]: the index n of each block's maximum.
+    OpFoldResult nb = rewriter.getIndexAttr(*numBlocks);
     OpFoldResult n = rewriter.getIndexAttr(blockSize);
     SmallVector<ReassociationIndices> split;
     for (unsigned dim = 0; dim < batchRank; ++dim)
       split.push_back({dim});
     split.push_back({l0, l1});
     Value blocks = expand(rewriter, loc, logits, split, withBatch({nb, n}));
-    Value maxInit =
-        createFilled(rewriter, loc, withBatch({nb}), rewriter.getF32Type(),
-                     -std::numeric_limits<double>::infinity());
+    Value localIndex =
+        buildBlockArgmax(rewriter, loc, blocks, batch, *numBlocks);
     Type i32 = rewriter.getI32Type();
-    Value zeroI32 = arith::ConstantIntOp::create(rewriter, loc, i32, 0);
-    Value indexInit =
-        linalg::FillOp::create(rewriter, loc, zeroI32,
-                               createEmpty(rewriter, loc, withBatch({nb}), i32))
-            .getResult(0);
-    SmallVector<AffineMap> argmaxMaps = {
-        AffineMap::get(batchRank + 2, 0, at({l0, l1}), ctx),
-        AffineMap::get(batchRank + 2, 0, at({l0}), ctx),
-        AffineMap::get(batchRank + 2, 0, at({l0}), ctx)};
-    auto argmax = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{maxInit.getType(), indexInit.getType()},
-        blocks, ValueRange{maxInit, indexInit}, argmaxMaps, contraction,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value value = args[0], best = args[1], bestIndex = args[2];
-          Value index = arith::IndexCastOp::create(
-              b, l, i32, linalg::IndexOp::create(b, l, l1));
-          // Strictly greater wins; an equal value wins only with a lower n,
-          // so ties go to the lowest n whatever the iteration order.
-          Value greater = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                                value, best);
-          Value equal = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                              value, best);
-          Value lower = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                              index, bestIndex);
-          Value take = arith::OrIOp::create(
-              b, l, greater, arith::AndIOp::create(b, l, equal, lower));
-          linalg::YieldOp::create(
-              b, l,
-              ValueRange{
-                  arith::SelectOp::create(b, l, take, value, best),
-                  arith::SelectOp::create(b, l, take, index, bestIndex)});
-        });
-    Value localIndex = argmax.getResult(1);
 
     // h = relu(x w1 + b1), kept only at the selected unit of each block.
     Value hidden =
@@ -285,18 +162,8 @@ struct SparseFFNLowering : OpRewritePattern<SparseFFNOp> {
 
     if (Value selected = op.getSelected()) {
       // The global unit index b * N + n.
-      Value global = buildGeneric(
-          rewriter, loc, localIndex,
-          createEmpty(rewriter, loc, withBatch({nb}), i32), batchRank + 1,
-          {at({l0}), at({l0})}, parallel,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value block = arith::IndexCastOp::create(
-                b, l, i32, linalg::IndexOp::create(b, l, l0));
-            Value base = arith::MulIOp::create(
-                b, l, block,
-                arith::ConstantIntOp::create(b, l, i32, blockSize));
-            return arith::AddIOp::create(b, l, base, args[0]).getResult();
-          });
+      Value global = buildGlobalUnits(rewriter, loc, localIndex, batch,
+                                      *numBlocks, blockSize);
       results.push_back(castTo(rewriter, loc, global, selected.getType()));
     }
     rewriter.replaceOp(op, results);

@@ -106,7 +106,8 @@ struct OffsetScaleLowering : OpRewritePattern<OffsetScaleOp> {
                 arith::AddFOp::create(b, l, scaled, toF32(b, l, args[2]));
             return fromF32(b, l, shifted, elementType);
           });
-      results.push_back(result);
+      results.push_back(
+          castTo(rewriter, loc, result, op.getResult(row).getType()));
     }
     rewriter.replaceOp(op, results);
     return success();

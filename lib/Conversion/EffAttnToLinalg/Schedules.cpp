@@ -51,6 +51,11 @@ void populateEffAttnSchedulePatterns(RewritePatternSet &patterns,
           const ScheduleConfig &) {
         return scheduleMixedChunkAttention(rewriter, op);
       });
+  patterns.add<ScheduleOp<SparseFFNOp>>(
+      ctx, config,
+      +[](RewriterBase &rewriter, SparseFFNOp op, const ScheduleConfig &) {
+        return scheduleSparseFFN(rewriter, op);
+      });
 }
 
 namespace {

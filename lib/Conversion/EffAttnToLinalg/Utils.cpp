@@ -125,3 +125,19 @@ LogicalResult lowering::checkLowerable(Operation *root) {
   });
   return success(ok);
 }
+
+SmallVector<OpFoldResult> lowering::foldSizes(OpBuilder &b,
+                                              ArrayRef<OpFoldResult> shape) {
+  SmallVector<OpFoldResult> folded;
+  for (OpFoldResult size : shape) {
+    std::optional<int64_t> constant = getConstantIntValue(size);
+    folded.push_back(constant ? b.getIndexAttr(*constant) : size);
+  }
+  return folded;
+}
+
+Value lowering::castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}

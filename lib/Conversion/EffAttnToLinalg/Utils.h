@@ -74,6 +74,14 @@ FailureOr<int64_t> getHeadGroup(Value q, Value k);
 /// grouped-query attention with dynamic head counts). Returns failure if any.
 LogicalResult checkLowerable(Operation *root);
 
+/// `shape` with every constant size as an attribute: sizes folded from
+/// tensor.dim come back as constant values, which reshapes would otherwise
+/// count as dynamic.
+SmallVector<OpFoldResult> foldSizes(OpBuilder &b, ArrayRef<OpFoldResult> shape);
+
+/// `value` with the type `type` (a tensor.cast when only static sizes differ).
+Value castTo(OpBuilder &b, Location loc, Value value, Type type);
+
 } // namespace mlir::effattn::lowering
 
 #endif // EFFATTN_LIB_CONVERSION_EFFATTNTOLINALG_UTILS_H

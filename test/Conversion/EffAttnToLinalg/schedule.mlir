@@ -124,3 +124,26 @@ func.func @partitioned(%q: tensor<1x1x4096x16xf32>, %vp: tensor<1x1x4x4096x16xf3
   %0 = effattn.partitioned_attention %q, %q, %vp, %pi causal : (tensor<1x1x4096x16xf32>, tensor<1x1x4096x16xf32>, tensor<1x1x4x4096x16xf32>, tensor<4x8191xf32>) -> tensor<1x1x4096x16xf32>
   return %0 : tensor<1x1x4096x16xf32>
 }
+
+// Sparse FFN: the controller's logits come straight as [.., Dff/N, N]
+// blocks, the per-block argmax gives one unit per block, and only the
+// selected column of w1, entry of b1 and row of w2 are read (tensor.extract at
+// the unit): no [.., Dff] hidden layer exists.
+// CHECK-LABEL: func.func @sparse_ffn(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<2x?x64xf32>, %{{[^:]+}}: tensor<64x8xf32>, %{{[^:]+}}: tensor<8x256xf32>, %{{[^:]+}}: tensor<256xf32>, %[[W1:[^:]+]]: tensor<64x256xf32>, %[[W2:[^:]+]]: tensor<256x64xf32>, %[[B1:[^:]+]]: tensor<256xf32>
+// CHECK-NOT:     x256xf32>
+// CHECK:         %[[LOGITS:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<2x?x8xf32>, tensor<8x256xf32>) outs(%{{.+}} : tensor<2x?x8x32xf32>)
+// CHECK:         %[[ARGMAX:.+]]:2 = linalg.generic {{.+}} ins(%[[LOGITS]] : tensor<2x?x8x32xf32>) outs(%{{.+}}, %{{.+}} : tensor<2x?x8xf32>, tensor<2x?x8xi32>)
+// CHECK:           arith.cmpf ogt
+// CHECK:         %[[UNITS:.+]] = linalg.generic {{.+}} ins(%[[ARGMAX]]#1 : tensor<2x?x8xi32>)
+// CHECK:         linalg.generic {{.+}} ins(%[[X]], %[[UNITS]] : tensor<2x?x64xf32>, tensor<2x?x8xi32>) outs(%{{.+}} : tensor<2x?x8xf32>)
+// CHECK:           %[[U1:.+]] = arith.index_cast %{{.+}} : i32 to index
+// CHECK:           tensor.extract %[[W1]][%{{.+}}, %[[U1]]] : tensor<64x256xf32>
+// CHECK:           tensor.extract %[[B1]][%{{.+}}] : tensor<256xf32>
+// CHECK:         %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// CHECK:           tensor.extract %[[W2]][%{{.+}}, %{{.+}}] : tensor<256x64xf32>
+// CHECK:         return %[[Y]], %[[UNITS]]
+func.func @sparse_ffn(%x: tensor<2x?x64xf32>, %cd: tensor<64x8xf32>, %cu: tensor<8x256xf32>, %cb: tensor<256xf32>, %w1: tensor<64x256xf32>, %w2: tensor<256x64xf32>, %b1: tensor<256xf32>, %b2: tensor<64xf32>) -> (tensor<2x?x64xf32>, tensor<2x?x8xi32>) {
+  %y, %sel = effattn.sparse_ffn %x, %cd, %cu, %cb, %w1, %w2 b1(%b1) b2(%b2) block_size = 32 : (tensor<2x?x64xf32>, tensor<64x8xf32>, tensor<8x256xf32>, tensor<256xf32>, tensor<64x256xf32>, tensor<256x64xf32>, tensor<256xf32>, tensor<64xf32>) -> (tensor<2x?x64xf32>, tensor<2x?x8xi32>)
+  return %y, %sel : tensor<2x?x64xf32>, tensor<2x?x8xi32>
+}

@@ -549,9 +549,9 @@ func.func @f(%z: tensor<1x?x128xf32>, %g: tensor<2x128xf32>, %b: tensor<2x128xf3
 
 // -----
 
-func.func @f(%z: tensor<1x?x128xf32>, %g: tensor<2x128xf32>, %b: tensor<2x128xf32>) {
-  // expected-error @+1 {{'effattn.offset_scale' op result #1 has type 'tensor<1x7x128xf32>', but 'z' has type 'tensor<1x?x128xf32>'}}
-  %0:2 = effattn.offset_scale %z, %g, %b : (tensor<1x?x128xf32>, tensor<2x128xf32>, tensor<2x128xf32>) -> (tensor<1x?x128xf32>, tensor<1x7x128xf32>)
+func.func @f(%z: tensor<1x5x128xf32>, %g: tensor<2x128xf32>, %b: tensor<2x128xf32>) {
+  // expected-error @+1 {{'effattn.offset_scale' op result #1 has type 'tensor<1x7x128xf32>', but 'z' has type 'tensor<1x5x128xf32>'}}
+  %0:2 = effattn.offset_scale %z, %g, %b : (tensor<1x5x128xf32>, tensor<2x128xf32>, tensor<2x128xf32>) -> (tensor<1x?x128xf32>, tensor<1x7x128xf32>)
   return
 }
 

@@ -11,6 +11,7 @@
 
 #include "effattn/Dialect/EffAttn/IR/EffAttnOps.h"
 #include "effattn/Dialect/EffAttn/IR/ShapeContract.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -335,8 +336,9 @@ LogicalResult OffsetScaleOp::verify() {
     return emitOpError() << "has " << getNumResults()
                          << " results, but 'gamma' and 'beta' have N = " << n
                          << " rows (one result per row)";
+  // A result may be more or less static than `z`, as with every other op.
   for (auto [index, result] : llvm::enumerate(getResults()))
-    if (result.getType() != getZ().getType())
+    if (failed(verifyCompatibleShape(result.getType(), getZ().getType())))
       return emitOpError() << "result #" << index << " has type "
                            << result.getType() << ", but 'z' has type "
                            << getZ().getType();

@@ -554,11 +554,12 @@ def EffAttn_OffsetScaleOp : EffAttn_Op<"offset_scale", [Pure]> {
     ```
 
     Operands: `z : [..., Dk]`, `gamma, beta : [N, Dk]`. Results: `N` tensors
-    of the type of `z`.
+    of the shape of `z` (each dim static or dynamic independently of `z`'s).
 
     Rules checked by the verifier:
     1. `z` has rank >= 1; `gamma` and `beta` are `[N, Dk]` with a static `N`
-       equal to the number of results; every result has the type of `z`.
+       equal to the number of results; every result has the shape of `z`
+       (static sizes equal where both are static).
     2. `Dk` is static.
     3. All operands and results share one element type: f32, f16 or bf16.
 
