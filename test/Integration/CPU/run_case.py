@@ -10,7 +10,8 @@ For one named case (see CASES below) it
      `<f4` holding f16 values; bf16 `<u2` bit patterns, or `<f4` holding bf16
      values);
   3. verifies the IR with `effattn-opt`, then runs
-     `effattn-run main.mlir --entry=main --input ... --output-dir out`;
+     `effattn-run main.mlir --entry=main --input ... --output-dir out --check`
+     (the scheduled pipeline, which must also match the reference lowering);
   4. computes the oracle in float64 from the same rounded inputs and compares
      each result by relative RMS error, RMS(out - ref) / RMS(ref), against
      SPEC's tolerances (1e-5 for f32, 2e-2 for f16/bf16; i32 results exactly).
@@ -819,6 +820,21 @@ case("lin_split_favor_gqa", **{**LA, **GQA, "T": 33}, M=16,
      feature_map="favor", causal=True, state_in=True, state_out=True,
      split=10, chunk_size=4, dyn=("T", "S"))
 
+# --- chunk-size sweep (chunk_sizes.test) -----------------------------------
+# The chunked schedules at chunk sizes 1, 7, 64, 256, T and > T on T = 300
+# (tails everywhere but C = 1 and C = T).
+for _c in (1, 7, 64, 256, 300, 512):
+    case(f"sweep_mc_c{_c}_causal", **{**MC, "B": 1}, T=300, C=_c, causal=True,
+         gate=True, bias=True)
+    case(f"sweep_mc_c{_c}", **{**MC, "B": 1}, T=300, C=_c,
+         lin_scale_mode="inverse_chunk")
+    case(f"sweep_lin_c{_c}_causal", **{**LA, "B": 1, "T": 300}, causal=True,
+         state_in=True, state_out=True, chunk_size=_c)
+case("sweep_lin_c256_causal_bf16", **{**LA, "B": 1, "T": 300}, causal=True,
+     state_out=True, chunk_size=256, dtype="bf16", enc="u2")
+case("sweep_mc_c256_causal_bf16", **{**MC, "B": 1}, T=300, C=256, causal=True,
+     gate=True, dtype="bf16", enc="u2", dyn=("T",))
+
 # --- lowrank_attention, lowrank_kernel_attention ----------------------------
 LR = dict(B=2, H=4, T=40, S=48, Dk=32, Dv=16, R=16)
 case("lowrank_static", op="lowrank", **LR)
@@ -954,7 +970,9 @@ class Runner:
         argv = [self.run, mlir_path, "--entry=main"]
         for f in inputs:
             argv += ["--input", f]
-        argv += ["--output-dir", out_dir]
+        # --check: the default (scheduled) pipeline must also match the
+        # reference lowering on these inputs (effattn-run exits 1 otherwise).
+        argv += ["--output-dir", out_dir, "--check"]
         if self.tool(argv, f"effattn-run[{tag}]") is None:
             return None
         results = []
