@@ -42,6 +42,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <random>
 
 using namespace mlir;
@@ -649,18 +650,30 @@ int main(int argc, char **argv) {
 
   Compiled main = compile(*module, reference);
   std::vector<Tensor> results = call(main, sig, args);
-  std::optional<double> medianMs;
+  // Wall time, and the calling thread's CPU time (the compiled code is
+  // single-threaded): the latter is what other processes on a busy machine
+  // disturb least.
+  std::optional<double> medianMs, medianCpuMs;
   if (repeat > 0) {
-    std::vector<double> times;
+    auto threadCpuMs = [] {
+      timespec ts;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+    };
+    std::vector<double> times, cpuTimes;
     for (unsigned i = 0; i < repeat; ++i) {
+      double cpuStart = threadCpuMs();
       auto start = std::chrono::steady_clock::now();
       results = call(main, sig, args);
       auto stop = std::chrono::steady_clock::now();
+      cpuTimes.push_back(threadCpuMs() - cpuStart);
       times.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
     }
-    std::sort(times.begin(), times.end());
+    llvm::sort(times);
+    llvm::sort(cpuTimes);
     medianMs = times[times.size() / 2];
+    medianCpuMs = cpuTimes[cpuTimes.size() / 2];
   }
 
   std::vector<CheckResult> checks;
@@ -692,8 +705,10 @@ int main(int argc, char **argv) {
     }
     llvm::json::Object summary{{"entry", entry.getValue()},
                                {"results", std::move(resultList)}};
-    if (medianMs)
+    if (medianMs) {
       summary["median_ms"] = *medianMs;
+      summary["median_cpu_ms"] = *medianCpuMs;
+    }
     if (check)
       summary["check_ok"] = ok;
     llvm::outs() << llvm::formatv("{0:2}",
@@ -713,8 +728,9 @@ int main(int argc, char **argv) {
           "check result{0}: max_abs={1:e} rel_rms={2:e} tol={3:e} {4}\n", i,
           c.maxAbs, c.relRms, c.tol, c.ok ? "ok" : "FAIL");
     if (medianMs)
-      llvm::outs() << llvm::formatv("median_ms={0:f3} ({1} runs)\n", *medianMs,
-                                    repeat.getValue());
+      llvm::outs() << llvm::formatv(
+          "median_ms={0:f3} cpu_ms={1:f3} ({2} runs)\n", *medianMs,
+          *medianCpuMs, repeat.getValue());
   }
   if (!ok) {
     llvm::errs() << "effattn-run: " << inputFile << ": @" << entry
