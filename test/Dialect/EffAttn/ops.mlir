@@ -3,6 +3,7 @@
 //
 // RUN: effattn-opt %s | effattn-opt | FileCheck %s
 // RUN: effattn-opt %s --mlir-print-op-generic | effattn-opt | FileCheck %s
+// RUN: effattn-opt %s --emit-bytecode | effattn-opt | FileCheck %s
 // RUN: effattn-opt %s --mlir-print-op-generic > %t.generic
 // RUN: effattn-opt %s | effattn-opt --mlir-print-op-generic | diff %t.generic -
 // RUN: effattn-opt %s --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
