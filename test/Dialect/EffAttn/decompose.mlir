@@ -96,7 +96,7 @@ func.func @gau_mixed_chunk_defaults(%x: tensor<2x10x8xf32>, %wu: tensor<8x12xf32
 // CHECK-LABEL: func.func @lowrank_static(
 // CHECK-SAME: %[[Q:[^:]+]]: tensor<1x8x32x16xf32>, %[[K:[^:]+]]: tensor<1x2x64x16xf32>, %[[V:[^:]+]]: tensor<1x2x64x8xf32>, %[[E:[^:]+]]: tensor<4x64xf32>, %[[F:[^:]+]]: tensor<4x64xf32>)
 // CHECK-NOT: tensor.extract_slice
-// CHECK: %[[KT:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[E]], %[[K]] : tensor<4x64xf32>, tensor<1x2x64x16xf32>) outs(%{{.+}} : tensor<1x2x4x16xf32>)
+// CHECK: %[[KT:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[E]], %[[K]] : tensor<4x64xf32>, tensor<1x2x64x16xf32>) outs(%{{.+}} : tensor<1x2x4x16xf32>)
 // CHECK: %[[VT:.+]] = linalg.generic {{.*}} ins(%[[F]], %[[V]] : tensor<4x64xf32>, tensor<1x2x64x8xf32>) outs(%{{.+}} : tensor<1x2x4x8xf32>)
 // CHECK: %[[O:.+]] = effattn.softmax_attention %[[Q]], %[[KT]], %[[VT]] : (tensor<1x8x32x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x8xf32>) -> tensor<1x8x32x8xf32>
 // CHECK: return %[[O]]
@@ -113,7 +113,7 @@ func.func @lowrank_static(%q: tensor<1x8x32x16xf32>, %k: tensor<1x2x64x16xf32>, 
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
 // CHECK: %[[S:.+]] = tensor.dim %[[K]], %[[C2]] : tensor<?x4x?x16xf16>
 // CHECK: %[[ES:.+]] = tensor.extract_slice %[[E]][0, 0] [4, %[[S]]] [1, 1] : tensor<4x128xf16> to tensor<4x?xf16>
-// CHECK: %[[KACC:.+]] = linalg.generic {{.*}}"reduction"]} ins(%[[ES]], %[[K]] : tensor<4x?xf16>, tensor<?x4x?x16xf16>) outs(%{{.+}} : tensor<?x4x4x16xf32>)
+// CHECK: %[[KACC:.+]] = linalg.generic {{.*}}"reduction", "parallel"]} ins(%[[ES]], %[[K]] : tensor<4x?xf16>, tensor<?x4x?x16xf16>) outs(%{{.+}} : tensor<?x4x4x16xf32>)
 // CHECK: arith.extf
 // CHECK: arith.extf
 // CHECK: arith.mulf {{.*}} : f32
@@ -135,8 +135,8 @@ func.func @lowrank_dynamic(%q: tensor<?x4x?x16xf16>, %k: tensor<?x4x?x16xf16>, %
 // CHECK-LABEL: func.func @lowrank_kernel_favor(
 // CHECK-SAME: %[[Q:[^:]+]]: tensor<2x4x32x16xf32>, %[[K:[^:]+]]: tensor<2x4x64x16xf32>, %[[V:[^:]+]]: tensor<2x4x64x8xf32>, %[[E:[^:]+]]: tensor<4x64xf32>, %[[F:[^:]+]]: tensor<4x64xf32>, %[[W:[^:]+]]: tensor<32x16xf32>)
 // CHECK-NOT: tensor.extract_slice
-// CHECK: %[[KT:.+]] = linalg.generic {{.*}}"reduction"]} ins(%[[E]], %[[K]] :
-// CHECK: %[[VT:.+]] = linalg.generic {{.*}}"reduction"]} ins(%[[F]], %[[V]] :
+// CHECK: %[[KT:.+]] = linalg.generic {{.*}}"reduction", "parallel"]} ins(%[[E]], %[[K]] :
+// CHECK: %[[VT:.+]] = linalg.generic {{.*}}"reduction", "parallel"]} ins(%[[F]], %[[V]] :
 // CHECK: %[[O:.+]] = effattn.linear_attention %[[Q]], %[[KT]], %[[VT]] omega(%[[W]]) feature_map favor eps = 1.000000e-03 scale = 5.000000e-01 : (tensor<2x4x32x16xf32>, tensor<2x4x4x16xf32>, tensor<2x4x4x8xf32>, tensor<32x16xf32>) -> (tensor<2x4x32x8xf32>)
 // CHECK: return %[[O]]
 // LLVM-LABEL: llvm.func @lowrank_kernel_favor(
@@ -148,9 +148,9 @@ func.func @lowrank_kernel_favor(%q: tensor<2x4x32x16xf32>, %k: tensor<2x4x64x16x
 // CHECK-LABEL: func.func @lowrank_kernel_dynamic(
 // CHECK-SAME: %[[Q:[^:]+]]: tensor<1x4x?x16xf32>, %[[K:[^:]+]]: tensor<1x2x?x16xf32>, %[[V:[^:]+]]: tensor<1x2x?x8xf32>, %[[E:[^:]+]]: tensor<4x100xf32>, %[[F:[^:]+]]: tensor<4x100xf32>)
 // CHECK: %[[ES:.+]] = tensor.extract_slice %[[E]][0, 0] [4, %{{.+}}] [1, 1] : tensor<4x100xf32> to tensor<4x?xf32>
-// CHECK: %[[KT:.+]] = linalg.generic {{.*}}"reduction"]} ins(%[[ES]], %[[K]] :
+// CHECK: %[[KT:.+]] = linalg.generic {{.*}}"reduction", "parallel"]} ins(%[[ES]], %[[K]] :
 // CHECK: %[[FS:.+]] = tensor.extract_slice %[[F]][0, 0] [4, %{{.+}}] [1, 1] : tensor<4x100xf32> to tensor<4x?xf32>
-// CHECK: %[[VT:.+]] = linalg.generic {{.*}}"reduction"]} ins(%[[FS]], %[[V]] :
+// CHECK: %[[VT:.+]] = linalg.generic {{.*}}"reduction", "parallel"]} ins(%[[FS]], %[[V]] :
 // CHECK: effattn.linear_attention %[[Q]], %[[KT]], %[[VT]] feature_map relu : (tensor<1x4x?x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x8xf32>) -> (tensor<1x4x?x8xf32>)
 // LLVM-LABEL: llvm.func @lowrank_kernel_dynamic(
 func.func @lowrank_kernel_dynamic(%q: tensor<1x4x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x8xf32>, %e: tensor<4x100xf32>, %f: tensor<4x100xf32>) -> tensor<1x4x?x8xf32> {

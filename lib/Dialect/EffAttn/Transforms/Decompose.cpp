@@ -201,13 +201,16 @@ static Value projectSequence(OpBuilder &b, Location loc, Value proj, Value x) {
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, x);
   shape[2] = tensor::getMixedSize(b, loc, proj, 0);
 
-  // Loops (b, h, r, d, s).
+  // Loops (b, h, r, s, d): the reduction over s outside the head dim, so
+  // the innermost loop walks rows of `x` and the result contiguously. With s
+  // innermost, every (r, d) would stride through all of `x`, which stops
+  // fitting in cache as S grows.
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto par = utils::IteratorType::parallel;
   Value acc =
-      contractF32(b, loc, proj, x, zerosF32(b, loc, shape), 5, {d(2), d(4)},
-                  {d(0), d(1), d(4), d(3)}, {d(0), d(1), d(2), d(3)},
-                  {par, par, par, par, utils::IteratorType::reduction});
+      contractF32(b, loc, proj, x, zerosF32(b, loc, shape), 5, {d(2), d(3)},
+                  {d(0), d(1), d(3), d(4)}, {d(0), d(1), d(2), d(4)},
+                  {par, par, par, utils::IteratorType::reduction, par});
   Type elementType = xType.getElementType();
   if (elementType.isF32())
     return acc;
