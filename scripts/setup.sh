@@ -42,4 +42,4 @@ if [ ! -f "$EFFATTN_BUILD/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
     -DPython3_EXECUTABLE="$EFFATTN_PYTHON" >/dev/null
 fi
-ninja -C "$EFFATTN_BUILD" effattn-opt mlir-doc
+ninja -C "$EFFATTN_BUILD" effattn-opt mlir-doc EffAttnExecutionEngine

@@ -10,7 +10,8 @@ mkdir -p "$log"
 
 ninja -C "$EFFATTN_BUILD" check-effattn 2>&1 | tee "$log/lit.txt"
 lit_rc=${PIPESTATUS[0]}
-"$EFFATTN_PYTHON" -m pytest -q "$EFFATTN_ROOT/python/tests" 2>&1 |
+# The Python tests load libEffAttnExecutionEngine.so from this build.
+EFFATTN_BUILD_DIR="$EFFATTN_BUILD" "$EFFATTN_PYTHON" -m pytest -q "$EFFATTN_ROOT/python/tests" 2>&1 |
   tee "$log/pytest.txt"
 py_rc=${PIPESTATUS[0]}
 

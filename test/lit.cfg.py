@@ -18,6 +18,13 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%effattn_src_root", config.effattn_src_root))
 config.substitutions.append(("%effattn_obj_root", config.effattn_obj_root))
 config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
+# Libraries and plugins of the build tree; CMake and compilers of the build,
+# for tests that build a downstream project against the installed package.
+config.substitutions.append(("%effattn_libs", config.effattn_libs_dir))
+config.substitutions.append(("%cmake_command", config.cmake_command))
+config.substitutions.append(("%cmake_make_program", config.cmake_make_program))
+config.substitutions.append(("%cmake_c_compiler", config.cmake_c_compiler))
+config.substitutions.append(("%cmake_cxx_compiler", config.cmake_cxx_compiler))
 
 # Strict FileCheck: a [[VAR]] captured under one CHECK-LABEL is not visible
 # under the next.
@@ -27,5 +34,41 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.effattn_tools_dir, config.llvm_tools_dir]
-tools = ["effattn-opt", "effattn-run", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
+tools = ["effattn-opt", "effattn-run", "effattn-capi-test", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU code generation: PTX checks run everywhere; ptxas checks need ptxas
+# (PATH, or the CUDA toolkit at /usr/local/cuda), the lit feature `ptxas`.
+import shutil
+
+config.substitutions.append(
+    ("%extract_gpu_binary",
+     "%s %s" % (config.python_executable,
+                os.path.join(config.effattn_src_root, "utils",
+                             "extract-gpu-binary.py"))))
+ptxas = shutil.which("ptxas")
+if not ptxas and os.access("/usr/local/cuda/bin/ptxas", os.X_OK):
+    ptxas = "/usr/local/cuda/bin/ptxas"
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+    # The toolkit holding it, for gpu-module-to-binary (format=bin).
+    config.substitutions.append(
+        ("%cuda_path", os.path.dirname(os.path.dirname(os.path.realpath(ptxas)))))
+
+# The CUDA runtime wrapper (runtime/) and a C compiler to link against it.
+config.substitutions.append(
+    ("%effattn_runtime_dir", os.path.join(config.effattn_obj_root, "lib")))
+host_cc = os.path.join(config.llvm_tools_dir, "clang")
+if not os.access(host_cc, os.X_OK):
+    host_cc = shutil.which("cc")
+if host_cc:
+    config.available_features.add("host-cc")
+    config.substitutions.append(("%host_cc", host_cc))
+# The CUDA toolkit's stub libcuda: a driver library that drives no GPU.
+for stub in ["/usr/local/cuda/lib64/stubs/libcuda.so",
+             "/usr/local/cuda/targets/x86_64-linux/lib/stubs/libcuda.so"]:
+    if os.path.exists(stub):
+        config.available_features.add("cuda-stub-driver")
+        config.substitutions.append(("%cuda_stub_driver", stub))
+        break

@@ -32,6 +32,11 @@ void registerAllDialects(DialectRegistry &registry);
 /// pass. Safe to call more than once.
 void registerAllPasses();
 
+/// Registers only the effattn passes and pipelines, for a tool that already
+/// has the upstream ones (the pass plugin loaded by a stock mlir-opt). Safe to
+/// call more than once.
+void registerEffAttnPassesAndPipelines();
+
 } // namespace mlir::effattn
 
 #endif // EFFATTN_INITALL_H

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "effattn/InitAll.h"
+#include "effattn/Conversion/EffAttnToGPU/Passes.h"
 #include "effattn/Conversion/Passes.h"
 #include "effattn/Dialect/EffAttn/IR/EffAttnDialect.h"
 #include "effattn/Dialect/EffAttn/Transforms/Passes.h"
@@ -31,8 +32,17 @@ void mlir::effattn::registerAllDialects(DialectRegistry &registry) {
 void mlir::effattn::registerAllPasses() {
   static bool once = [] {
     mlir::registerAllPasses();
+    return true;
+  }();
+  (void)once;
+  registerEffAttnPassesAndPipelines();
+}
+
+void mlir::effattn::registerEffAttnPassesAndPipelines() {
+  static bool once = [] {
     registerEffAttnPasses();
     registerEffAttnConversionPasses();
+    registerEffAttnGPUPasses();
     registerEffAttnPipelines();
     return true;
   }();

@@ -154,14 +154,18 @@ const TuningEntry *TuningTable::lookup(const TuningKey &key) const {
     auto matches = [](auto want, auto have, auto any) {
       return want == any || want == have;
     };
+    // Target "gpu" matches every GPU chip, below the chip's own entries.
+    bool anyGpu =
+        k.target == "gpu" && llvm::StringRef(key.target).starts_with("sm_");
     if (k.op != key.op || !matches(k.chunkSize, key.chunkSize, 0) ||
         !matches(k.headDim, key.headDim, 0) ||
         !matches(k.valueDim, key.valueDim, 0) ||
         !matches(k.elementType, key.elementType, std::string()) ||
-        !matches(k.target, key.target, std::string()))
+        (!anyGpu && !matches(k.target, key.target, std::string())))
       continue;
-    int score = (k.chunkSize != 0) + (k.headDim != 0) + (k.valueDim != 0) +
-                !k.elementType.empty() + !k.target.empty();
+    int score = 2 * ((k.chunkSize != 0) + (k.headDim != 0) + (k.valueDim != 0) +
+                     !k.elementType.empty()) +
+                (anyGpu ? 1 : 2 * !k.target.empty());
     if (score >= bestScore) {
       best = &entry;
       bestScore = score;

@@ -880,3 +880,18 @@ def gau(x, w_u, w_v, w_z, w_o, gamma, beta, b_u=None, b_v=None, b_z=None, b_o=No
                                     activation=activation, lin_scale_mode=lin_scale_mode,
                                     lin_scale=lin_scale)
     return (u * att[:, 0]) @ w_o + bo
+
+
+# ---------------------------------------------------------------------------------------
+# Whole models
+# ---------------------------------------------------------------------------------------
+
+
+def run(model, *inputs) -> np.ndarray:
+    """The float64 oracle of a whole model built by ``effattn.models`` on its activations
+    ``inputs`` (e.g. ``x : [B, T, d_model]``), computed from the op functions of this module
+    plus numpy (``effattn/model_reference.py``; needs the ``effattn`` package, unlike the
+    op functions above)."""
+    from .model_reference import run as _run_model
+
+    return _run_model(model, *inputs)

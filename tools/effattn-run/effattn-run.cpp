@@ -6,9 +6,10 @@
 // effattn-run FILE.mlir --entry=NAME [--input a.npy ...|--random-inputs]
 //     [--output-dir DIR] [--check [--rtol=X]] [--repeat=N] [--json]
 //
-// Lowers the module with effattn-to-llvm, JIT-compiles it and calls the
-// entry function through its `_mlir_ciface_` wrapper. `--check` runs the
-// same inputs through the reference lowering and compares.
+// Lowers the module with effattn-to-llvm (or, with --pipeline=gpu-schedule,
+// the GPU schedule of effattn-to-nvvm run on the CPU), JIT-compiles it and
+// calls the entry function through its `_mlir_ciface_` wrapper. `--check`
+// runs the same inputs through the reference lowering and compares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,6 +93,17 @@ static cl::opt<bool> json("json", cl::desc("Print a JSON summary"),
 static cl::opt<bool> reference("reference",
                                cl::desc("Run the reference lowering"),
                                cl::cat(runCategory));
+static cl::opt<std::string> pipeline(
+    "pipeline",
+    cl::desc("How to lower the function: effattn-to-llvm (default) or "
+             "gpu-schedule (effattn-gpu-schedule-to-llvm: the GPU schedule "
+             "and kernels of effattn-to-nvvm, run on the CPU)"),
+    cl::init("effattn-to-llvm"), cl::cat(runCategory));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of --pipeline=gpu-schedule, as for "
+             "effattn-to-nvvm (e.g. \"chip=sm_90a query-tile=16\")"),
+    cl::init(""), cl::cat(runCategory));
 
 /// One error line and exit code 1.
 [[noreturn]] static void die(const llvm::Twine &message) {
@@ -443,9 +455,24 @@ static Compiled compile(ModuleOp original, bool useReference) {
     return success();
   });
   PassManager pm(ctx);
-  EffAttnToLLVMPipelineOptions options;
-  options.reference = useReference;
-  buildEffAttnToLLVMPipeline(pm, options);
+  if (pipeline == "gpu-schedule" && !useReference) {
+    std::string parseError;
+    llvm::raw_string_ostream parseErrors(parseError);
+    EffAttnToNVVMPipelineOptions options;
+    if (failed(options.parseFromString(pipelineOptions, parseErrors)))
+      die("--pipeline-options='" + pipelineOptions +
+          "' do not parse: " + llvm::StringRef(parseError).trim());
+    if (failed(buildEffAttnGPUScheduleToLLVMPipeline(
+            pm, options, [](const llvm::Twine &message) {
+              die(message);
+              return failure();
+            })))
+      die("--pipeline-options='" + pipelineOptions + "' are not valid");
+  } else {
+    EffAttnToLLVMPipelineOptions options;
+    options.reference = useReference;
+    buildEffAttnToLLVMPipeline(pm, options);
+  }
   if (failed(pm.run(*module)))
     die(inputFile + ": @" + entry + " does not lower" +
         (useReference ? " (reference)" : "") + ": " + firstError);
@@ -594,6 +621,9 @@ int main(int argc, char **argv) {
                               "on the CPU\n");
   if (dynamicSize < 1)
     die("--dynamic-size must be at least 1");
+  if (pipeline != "effattn-to-llvm" && pipeline != "gpu-schedule")
+    die("--pipeline must be effattn-to-llvm or gpu-schedule, got '" + pipeline +
+        "'");
 
   DialectRegistry registry;
   registerAllDialects(registry);

@@ -81,6 +81,9 @@ def EffAttnSchedulePass : Pass<"effattn-schedule"> {
            "tuning table)">,
     Option<"tuningTable", "tuning-table", "std::string", /*default=*/"\"\"",
            "Path of a tuning table (JSON); empty: the shipped defaults">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "The target whose tuning-table entries apply: cpu, or a GPU chip "
+           "(sm_80, sm_90a, ...; entries for `gpu` apply to every chip)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

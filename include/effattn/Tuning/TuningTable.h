@@ -28,7 +28,7 @@ struct TuningKey {
   int64_t headDim = 0;     // Dk
   int64_t valueDim = 0;    // Dv
   std::string elementType; // "f32", "f16", "bf16"
-  std::string target;      // "cpu", "sm_80", "sm_90a"
+  std::string target;      // "cpu", "sm_80", "sm_90a"; "gpu": every chip
 };
 
 /// One row of the table: a key and the configuration it selects. Fields left

@@ -71,9 +71,10 @@ struct EffAttnSchedulePass
     }
     int64_t q = queryTile, k = keyTile, c = chunkSize;
     // The tuning table's entry for the op, then the pass options on top.
-    ScheduleConfigFn config = [table = *table, q, k, c](Operation *op) {
+    ScheduleConfigFn config = [table = *table, q, k, c,
+                               target = target.getValue()](Operation *op) {
       ScheduleConfig config;
-      if (const TuningEntry *entry = table.lookup(getTuningKey(op, "cpu"))) {
+      if (const TuningEntry *entry = table.lookup(getTuningKey(op, target))) {
         if (entry->queryTile > 0)
           config.queryTile = entry->queryTile;
         if (entry->keyTile > 0)

@@ -937,6 +937,7 @@ class Runner:
         self.name = name
         self.ok = True
         self.dry_run = False
+        self.run_args = []
 
     def line(self, text):
         print(f"CASE {self.name} {text}", flush=True)
@@ -972,7 +973,7 @@ class Runner:
             argv += ["--input", f]
         # --check: the default (scheduled) pipeline must also match the
         # reference lowering on these inputs (effattn-run exits 1 otherwise).
-        argv += ["--output-dir", out_dir, "--check"]
+        argv += ["--output-dir", out_dir, "--check"] + self.run_args
         if self.tool(argv, f"effattn-run[{tag}]") is None:
             return None
         results = []
@@ -1153,6 +1154,9 @@ def main():
     ap.add_argument("--list", action="store_true", help="print every case")
     ap.add_argument("--dry-run", action="store_true",
                     help="only write and verify the IR and the inputs")
+    ap.add_argument("--run-arg", action="append", default=[],
+                    help="extra effattn-run argument (repeatable), e.g. "
+                         "--run-arg=--pipeline=gpu-schedule")
     ap.add_argument("--check-coverage", metavar="DIR",
                     help="fail unless every case is run by some DIR/*.test")
     args = ap.parse_args()
@@ -1175,6 +1179,7 @@ def main():
     for name in args.case:
         r = Runner(args.opt, args.run, args.workdir, name)
         r.dry_run = args.dry_run
+        r.run_args = args.run_arg
         try:
             r.run_case()
         except Exception as err:  # a bug in the driver or the oracle

@@ -1,0 +1,67 @@
+//===- EffAttnToGPU.h - host buffers and linalg to GPU kernels -*- C++ -*-===//
+//
+// Part of the effattn project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+// Level 5 of the lowering as C++ rewrites (the passes in Passes.td are thin
+// drivers over them): the buffers of host code move to GPU memory, and every
+// linalg op of host code becomes one kernel over its parallel iterations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EFFATTN_CONVERSION_EFFATTNTOGPU_EFFATTNTOGPU_H
+#define EFFATTN_CONVERSION_EFFATTNTOGPU_EFFATTNTOGPU_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::effattn {
+
+/// Moves the buffers of `region` (host code) to GPU memory: memref.alloc ->
+/// gpu.alloc, constant memref.get_global -> gpu.alloc + gpu.memcpy,
+/// bufferization.dealloc -> gpu.dealloc under the ownership conditions. With
+/// `hostMemory` buffers stay where they are. Either way memref.copy and
+/// bufferization.clone become linalg.copy. Ops inside gpu.launch are left
+/// alone. Fails (with a diagnostic) on host stack buffers in device mode.
+LogicalResult placeBuffersForGPU(RewriterBase &rewriter, Region &region,
+                                 bool hostMemory);
+
+/// Lowers a linalg op on buffers to loops whose outermost loop is one
+/// scf.parallel over all its parallel dims (reordered first), with scf.for
+/// loops inside for the rest; an op without parallel dims is wrapped in a
+/// one-trip scf.parallel. Returns the scf.parallel.
+FailureOr<scf::ParallelOp> lowerToParallelLoops(RewriterBase &rewriter,
+                                                linalg::LinalgOp op);
+
+/// How an scf.parallel is mapped onto the GPU.
+struct GPUMappingOptions {
+  /// Threads per block (a 1-D block).
+  int64_t blockSize = 256;
+  /// Build a gpu.launch; otherwise the same decomposition as an scf.parallel
+  /// over (block, thread), which runs on the CPU.
+  bool emitLaunch = true;
+};
+
+/// Maps an scf.parallel without reductions onto a 1-D grid of 1-D blocks:
+/// thread `bid * blockSize + tid` runs iteration `id` of the flattened
+/// iteration space (last dim fastest) when `id` is in range; scf.parallel ops
+/// nested in the body run sequentially. A loop without iterations still
+/// launches one block (CUDA rejects an empty grid) whose threads do nothing.
+/// Returns the gpu.launch (or scf.parallel).
+FailureOr<Operation *> mapParallelLoopToGPU(RewriterBase &rewriter,
+                                            scf::ParallelOp loop,
+                                            const GPUMappingOptions &options);
+
+/// Rewrites an scf.parallel without reductions into nested scf.for loops.
+LogicalResult sequentializeParallelLoop(RewriterBase &rewriter,
+                                        scf::ParallelOp loop);
+
+/// Maps every linalg op of `region` (host code) to a kernel as above, then
+/// checks that no memory access is left in host code (in launch mode).
+LogicalResult mapLinalgToGPU(RewriterBase &rewriter, Region &region,
+                             const GPUMappingOptions &options);
+
+} // namespace mlir::effattn
+
+#endif // EFFATTN_CONVERSION_EFFATTNTOGPU_EFFATTNTOGPU_H

@@ -1,0 +1,754 @@
+"""Model builders: small efficient-attention networks written as effattn IR.
+
+Each builder returns a ``Model`` whose ``.mlir`` is readable MLIR text: one ``func.func``
+named ``.entry`` that takes the activations first (``x : [B, T, d_model]`` f32, ``T``
+dynamic; ``B`` static unless ``batch=None``) and then every weight as a function argument,
+in the order of ``.weights``. The layers use effattn ops for attention and sparse FFNs,
+and ``linalg``/``arith``/``math``/``tensor`` for dense layers, norms, activations,
+reshapes and residuals.
+
+Weights are drawn from ``numpy.random.default_rng(seed)`` (scaled so activations stay
+O(1)), or given: ``weights={"name": array, ...}`` replaces any of them (shapes checked;
+the others are still drawn from the seed, unchanged). ``.weights`` maps names to float32
+arrays. ``effattn.compile(model)`` binds them, so the compiled executable takes the
+activations only; ``model.to_mlir(weights="constants")`` is a self-contained module whose
+entry takes the activations only (the weights are ``arith.constant``s) and calls the
+readable function, renamed ``<entry>_body``. ``effattn.reference.run(model, x)`` is the
+float64 oracle of the same model (``effattn/model_reference.py``, written from the layer
+formulas below, not from this IR).
+
+Layers (``norm`` is pre-norm; every block is residual):
+
+* ``flash_lm``: ``layers`` x [ h = x + GAU(norm(x)) ] then a final norm; the GAU uses
+  mixed-chunk attention with a T5 relative bias inside each chunk (FLASH).
+* ``flash_quad``: one [ x + GAU(norm(x)) ] with quadratic (FLASH-Quad) attention.
+* ``performer_layer``: x + Wo·FAVOR+(LN(x)) with orthogonal random features, then
+  x + FFN(LN(x)) with a ReLU FFN.
+* ``linformer_layer`` / ``flurka_layer``: the same with Linformer (low-rank softmax) /
+  FLuRKA (low-rank kernelized) attention; ``T <= max_len``.
+* ``shatter_layer``: single-head partitioned attention over ``parts`` soft relative
+  partitions (values projected once per part), then the FFN; ``T <= max_len``.
+* ``scaling_transformer_block``: multiplicative-dense Q, K, V (``modules`` heads of
+  ``d_model / modules``), softmax attention, dense output, then the sparse FFN.
+
+Norms: ``layer``: ``(x - mean) / sqrt(var + eps) * gamma + beta``; ``scale``:
+``g * x / sqrt(mean(x^2) + eps)`` with a scalar gain ``g`` (ScaleNorm, as in FLASH).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._ir import FunctionBuilder, Value, dense_hex, tensor_type
+
+__all__ = [
+    "Model",
+    "Input",
+    "flash_lm",
+    "flash_quad",
+    "performer_layer",
+    "linformer_layer",
+    "flurka_layer",
+    "shatter_layer",
+    "scaling_transformer_block",
+    "orthogonal_random_features",
+    "BUILDERS",
+]
+
+
+class Input(NamedTuple):
+    """An activation argument: name, shape (None where dynamic), element type."""
+
+    name: str
+    shape: Tuple[Optional[int], ...]
+    dtype: str = "f32"
+
+
+class Model:
+    """A model built by one of the builders of this module.
+
+    ``name``/``entry``: the builder's name and the function to call; ``config``: the
+    builder's arguments; ``weights``: name -> float32 array, in argument order;
+    ``inputs``: the activation arguments; ``mlir``: the IR with weights as arguments.
+    """
+
+    def __init__(self, name: str, config: dict, weights: "OrderedDict[str, np.ndarray]",
+                 inputs: Sequence[Input], emit: Callable, max_len: Optional[int] = None):
+        self.name = name
+        self.entry = name
+        self.config = dict(config)
+        self.weights = weights
+        self.inputs = list(inputs)
+        self.max_len = max_len
+        self._emit = emit
+        self._mlir: Optional[str] = None
+
+    # -- IR -------------------------------------------------------------------------------
+
+    def _function(self, name: str) -> FunctionBuilder:
+        fb = FunctionBuilder(name)
+        acts = []
+        for inp in self.inputs:
+            dyn = ["B" if i == 0 else "T" for i, d in enumerate(inp.shape) if d is None]
+            acts.append(fb.arg(inp.name, inp.shape, dyn))
+        ws = {n: fb.arg(n, a.shape) for n, a in self.weights.items()}
+        out = self._emit(fb, self.config, ws, *acts)
+        fb.ret(out)
+        return fb
+
+    def _header(self, mode: str) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        n_params = sum(int(a.size) for a in self.weights.values())
+        lines = [f"// effattn.models.{self.name}({args})",
+                 f"// {len(self.weights)} weight tensors, {n_params} parameters, f32."]
+        if mode == "arguments":
+            lines.append(f"// @{self.entry} takes the activations, then the weights in order.")
+        else:
+            lines.append(f"// @{self.entry} takes the activations; its weights are constants "
+                         f"passed to @{self.entry}_body.")
+        lines.append("// Generated by python/effattn/models.py; do not edit.")
+        return "\n".join(lines) + "\n\n"
+
+    @property
+    def mlir(self) -> str:
+        """The IR: ``@entry(activations..., weights...)``."""
+        if self._mlir is None:
+            self._mlir = self._header("arguments") + self._function(self.entry).text()
+        return self._mlir
+
+    def to_mlir(self, weights: str = "arguments") -> str:
+        """``weights="arguments"``: ``.mlir``. ``weights="constants"``: a self-contained
+        module, ``@entry(activations...)`` holding the weights as constants and calling
+        ``@entry_body(activations..., weights...)``."""
+        if weights == "arguments":
+            return self.mlir
+        if weights != "constants":
+            raise ValueError(f"{self.name}.to_mlir: weights must be 'arguments' or "
+                             f"'constants', got {weights!r}")
+        body = self._function(self.entry + "_body")
+        lines = []
+        acts = []
+        for inp in self.inputs:
+            acts.append((f"%{inp.name}",
+                         tensor_type(["?" if d is None else d for d in inp.shape])))
+        for n, a in self.weights.items():
+            lines.append(f"  %{n} = arith.constant {dense_hex(a)} : {tensor_type(a.shape)}")
+        out_type = body.results[0].type
+        operands = [n for n, _ in acts] + [f"%{n}" for n in self.weights]
+        types = [t for _, t in acts] + [tensor_type(a.shape) for a in self.weights.values()]
+        lines.append(f"  %y = func.call @{self.entry}_body({', '.join(operands)})")
+        lines.append(f"      : ({', '.join(types)}) -> {out_type}")
+        lines.append(f"  return %y : {out_type}")
+        args = ", ".join(f"{n}: {t}" for n, t in acts)
+        wrapper = (f"func.func @{self.entry}({args}) -> {out_type} {{\n" + "\n".join(lines)
+                   + "\n}\n")
+        return self._header("constants") + body.text() + "\n" + wrapper
+
+    # -- weights and inputs ---------------------------------------------------------------
+
+    def weight_arrays(self) -> List[np.ndarray]:
+        """The weights in argument order."""
+        return list(self.weights.values())
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(int(a.size) for a in self.weights.values())
+
+    def validate_inputs(self, *arrays) -> None:
+        """Checks the activations: count, rank, static sizes, 1 <= T (<= max_len)."""
+        if len(arrays) != len(self.inputs):
+            names = ", ".join(i.name for i in self.inputs)
+            raise TypeError(f"{self.name}: takes {len(self.inputs)} input(s) ({names}), "
+                            f"got {len(arrays)}")
+        for inp, a in zip(self.inputs, arrays):
+            shape = tuple(np.shape(a))
+            want = "[" + ", ".join(
+                ("B" if i == 0 else "T") if d is None else str(d)
+                for i, d in enumerate(inp.shape)) + "]"
+            if len(shape) != len(inp.shape) or any(
+                    d is not None and d != s for d, s in zip(inp.shape, shape)):
+                raise ValueError(f"{self.name}: input {inp.name} must have shape {want} "
+                                 f"(batch, sequence, d_model), got {list(shape)}")
+            t = shape[1]
+            if t < 1:
+                raise ValueError(f"{self.name}: input {inp.name} needs a sequence length "
+                                 f"T >= 1, got shape {list(shape)}")
+            if self.max_len is not None and t > self.max_len:
+                raise ValueError(f"{self.name}: input {inp.name} has sequence length T={t}, "
+                                 f"more than this model's max_len={self.max_len}")
+            if shape[0] < 1:
+                raise ValueError(f"{self.name}: input {inp.name} needs a batch B >= 1, got "
+                                 f"shape {list(shape)}")
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        return f"<effattn model {self.name}({args}): {self.num_parameters} parameters>"
+
+
+# ---------------------------------------------------------------------------------------
+# Validation and weight helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _int(fn: str, name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{fn}: {name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{fn}: {name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _choice(fn: str, name: str, value, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{fn}: {name} must be one of {list(allowed)}, got {value!r}")
+    return value
+
+
+def _bool(fn: str, name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{fn}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _positive_float(fn: str, name: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{fn}: {name} must be a positive number, got {value!r}") from None
+    if not v > 0 or not math.isfinite(v):
+        raise ValueError(f"{fn}: {name} must be a positive number, got {value!r}")
+    return v
+
+
+def _batch(fn: str, batch) -> Optional[int]:
+    return None if batch is None else _int(fn, "batch", batch)
+
+
+class _Weights:
+    """Draws weights in a fixed order from one generator; ``given`` overrides some."""
+
+    def __init__(self, fn: str, seed, given: Optional[Dict[str, np.ndarray]]):
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+                or seed < 0:
+            raise ValueError(f"{fn}: seed must be an integer >= 0, got {seed!r}")
+        if given is not None and not isinstance(given, dict):
+            raise ValueError(f"{fn}: weights must be a dict of name -> array, got "
+                             f"{type(given).__name__}")
+        self.fn = fn
+        self.rng = np.random.default_rng(int(seed))
+        self.given = dict(given or {})
+        self.out: "OrderedDict[str, np.ndarray]" = OrderedDict()
+
+    def add(self, name: str, value: np.ndarray) -> None:
+        value = np.asarray(value, dtype=np.float64)
+        if name in self.given:
+            g = np.asarray(self.given[name])
+            if g.dtype.kind not in "fiu":
+                raise ValueError(f"{self.fn}: weight {name!r} must be a real array, got "
+                                 f"dtype {g.dtype}")
+            if g.shape != value.shape:
+                raise ValueError(f"{self.fn}: weight {name!r} must have shape "
+                                 f"{list(value.shape)}, got {list(g.shape)}")
+            value = g
+        self.out[name] = np.array(value, dtype=np.float32, order="C")
+
+    def normal(self, name: str, shape, std: float = 1.0, mean: float = 0.0) -> None:
+        self.add(name, mean + std * self.rng.standard_normal(shape))
+
+    def dense(self, name: str, fan_in: int, fan_out: int) -> None:
+        self.normal(name, (fan_in, fan_out), 1.0 / math.sqrt(fan_in))
+
+    def done(self) -> "OrderedDict[str, np.ndarray]":
+        unknown = sorted(set(self.given) - set(self.out))
+        if unknown:
+            raise ValueError(f"{self.fn}: unknown weight(s) {unknown}; this model's weights "
+                             f"are {list(self.out)}")
+        return self.out
+
+
+def orthogonal_random_features(m: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """Performer's orthogonal random features ``omega : [m, d]``: blocks of ``d`` orthogonal
+    rows (QR of a Gaussian matrix, signs fixed by R's diagonal), each row rescaled to the
+    norm of an independent Gaussian vector so the rows are marginally N(0, I)."""
+    blocks = []
+    for _ in range(-(-m // d)):
+        q, r = np.linalg.qr(rng.standard_normal((d, d)))
+        q = q * np.where(np.diag(r) < 0, -1.0, 1.0)[None, :]
+        blocks.append(q.T)
+    w = np.concatenate(blocks, axis=0)[:m]
+    norms = np.linalg.norm(rng.standard_normal((m, d)), axis=1)
+    return w * norms[:, None]
+
+
+def _x_input(batch: Optional[int], d_model: int) -> Input:
+    return Input("x", (batch, None, d_model))
+
+
+# ---------------------------------------------------------------------------------------
+# Shared layers (IR)
+# ---------------------------------------------------------------------------------------
+
+
+def _norm_weights(w: _Weights, prefix: str, kind: str, d: int) -> None:
+    if kind == "scale":
+        w.add(f"{prefix}_g", 1.0 + 0.1 * w.rng.standard_normal(()))
+    else:
+        w.normal(f"{prefix}_gamma", (d,), 0.1, 1.0)
+        w.normal(f"{prefix}_beta", (d,), 0.1)
+
+
+def _emit_norm(fb: FunctionBuilder, ws: Dict[str, Value], prefix: str, kind: str, eps: float,
+               x: Value) -> Value:
+    if kind == "scale":
+        fb.comment(f"{prefix}: scale norm, g * x / sqrt(mean(x^2) + eps)")
+        return fb.scale_norm(x, ws[f"{prefix}_g"], eps, hint=prefix)
+    fb.comment(f"{prefix}: layer norm")
+    return fb.layer_norm(x, ws[f"{prefix}_gamma"], ws[f"{prefix}_beta"], eps, hint=prefix)
+
+
+def _ffn_weights(w: _Weights, d: int, d_ff: int) -> None:
+    w.dense("ffn_w1", d, d_ff)
+    w.normal("ffn_b1", (d_ff,), 0.1)
+    w.dense("ffn_w2", d_ff, d)
+    w.normal("ffn_b2", (d,), 0.1)
+
+
+def _emit_ffn_block(fb: FunctionBuilder, ws: Dict[str, Value], eps: float, x: Value) -> Value:
+    h = _emit_norm(fb, ws, "ffn_norm", "layer", eps, x)
+    fb.comment("feed-forward: relu(h w1 + b1) w2 + b2, residual")
+    a = fb.relu(fb.dense(h, ws["ffn_w1"], ws["ffn_b1"], hint="ffn_pre"), hint="ffn_act")
+    f = fb.dense(a, ws["ffn_w2"], ws["ffn_b2"], hint="ffn_out")
+    return fb.add(x, f, hint="ffn_res")
+
+
+def _qkv_weights(w: _Weights, d: int, heads: int, head_dim: int, names=("q", "k", "v")) -> None:
+    for n in names:
+        w.dense(f"w_{n}", d, heads * head_dim)
+        w.normal(f"b_{n}", (heads * head_dim,), 0.1)
+
+
+def _emit_heads(fb: FunctionBuilder, ws: Dict[str, Value], h: Value, heads: int, head_dim: int,
+                names=("q", "k", "v")) -> List[Value]:
+    out = []
+    for n in names:
+        p = fb.dense(h, ws[f"w_{n}"], ws[f"b_{n}"], hint=f"{n}_proj")
+        out.append(fb.split_heads(p, heads, head_dim, hint=n))
+    return out
+
+
+def _emit_attn_out(fb: FunctionBuilder, ws: Dict[str, Value], x: Value, o: Value) -> Value:
+    fb.comment("merge heads, output projection, residual")
+    m = fb.merge_heads(o, hint="o_merged")
+    y = fb.dense(m, ws["w_o"], ws["b_o"], hint="attn_out")
+    return fb.add(x, y, hint="attn_res")
+
+
+# ---------------------------------------------------------------------------------------
+# FLASH
+# ---------------------------------------------------------------------------------------
+
+
+def _gau_weights(w: _Weights, p: str, d: int, e: int, s: int, n_offsets: int) -> None:
+    w.dense(f"{p}w_u", d, e)
+    w.dense(f"{p}w_v", d, e)
+    w.dense(f"{p}w_z", d, s)
+    w.dense(f"{p}w_o", e, d)
+    w.normal(f"{p}b_u", (e,), 0.1)
+    w.normal(f"{p}b_v", (e,), 0.1)
+    w.normal(f"{p}b_z", (s,), 0.1)
+    w.normal(f"{p}b_o", (d,), 0.1)
+    w.normal(f"{p}gamma", (n_offsets, s), 0.1, 1.0)
+    w.normal(f"{p}beta", (n_offsets, s), 0.1)
+
+
+def _gau_text(fb: FunctionBuilder, ws: Dict[str, Value], p: str, h: Value,
+              bias: Optional[Value], attrs: str) -> Value:
+    names = [f"{p}w_u", f"{p}w_v", f"{p}w_z", f"{p}w_o", f"{p}gamma", f"{p}beta"]
+    opt = [("b_u", f"{p}b_u"), ("b_v", f"{p}b_v"), ("b_z", f"{p}b_z"), ("b_o", f"{p}b_o")]
+    operands = [h] + [ws[n] for n in names] + [ws[n] for _, n in opt]
+    text = f"effattn.gau {h.name}, " + ", ".join(ws[n].name for n in names)
+    text += " " + " ".join(f"{k}({ws[n].name})" for k, n in opt)
+    if bias is not None:
+        text += f" bias({bias.name})"
+        operands.append(bias)
+    text += f" {attrs}\n      : ({', '.join(v.type for v in operands)}) -> {h.type}"
+    return fb.op(text, h.dims, hint=f"{p}gau")
+
+
+def flash_lm(layers: int = 2, d_model: int = 256, expansion: int = 2, s: int = 128,
+             chunk_size: int = 64, causal: bool = True, seed: int = 0, *, norm: str = "scale",
+             activation: str = "relu2", rel_pos_buckets: int = 32, batch: Optional[int] = 1,
+             eps: float = 1e-5, weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """FLASH language-model trunk: ``layers`` gated attention units with mixed-chunk
+    attention (chunk ``chunk_size``, ``causal``), each ``x + GAU(norm(x))`` with a T5
+    relative bias (``rel_pos_buckets`` buckets, one-sided when causal) inside each chunk,
+    then a final norm. ``e = expansion * d_model``; ``s`` is the shared query/key width.
+    ``norm``: "scale" (ScaleNorm) or "layer"; ``activation``: "relu2" or "laplace"."""
+    fn = "flash_lm"
+    layers = _int(fn, "layers", layers)
+    d = _int(fn, "d_model", d_model)
+    expansion = _int(fn, "expansion", expansion)
+    s = _int(fn, "s", s)
+    c = _int(fn, "chunk_size", chunk_size)
+    causal = _bool(fn, "causal", causal)
+    norm = _choice(fn, "norm", norm, ("scale", "layer"))
+    activation = _choice(fn, "activation", activation, ("relu2", "laplace"))
+    buckets = _int(fn, "rel_pos_buckets", rel_pos_buckets, 4 if not causal else 2)
+    batch = _batch(fn, batch)
+    eps = _positive_float(fn, "eps", eps)
+    e = expansion * d
+    config = dict(layers=layers, d_model=d, expansion=expansion, s=s, chunk_size=c,
+                  causal=causal, seed=seed, norm=norm, activation=activation,
+                  rel_pos_buckets=buckets, batch=batch, eps=eps)
+    w = _Weights(fn, seed, weights)
+    for l in range(layers):
+        _norm_weights(w, f"l{l}_norm", norm, d)
+        _gau_weights(w, f"l{l}_", d, e, s, 4)
+        w.normal(f"l{l}_rel", (buckets,), 0.1)
+    _norm_weights(w, "final_norm", norm, d)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        attrs = f"attention mixed_chunk chunk_size = {c}"
+        if causal:
+            attrs += " causal"
+        if activation != "relu2":
+            attrs += f" activation {activation}"
+        rel_attrs = "" if not causal else " bidirectional = false"
+        for l in range(layers):
+            p = f"l{l}_"
+            h = _emit_norm(fb, ws, f"l{l}_norm", norm, eps, x)
+            fb.comment(f"layer {l}: T5 relative bias inside a chunk, GAU with mixed-chunk "
+                       f"attention, residual")
+            rel = ws[f"{p}rel"]
+            bias = fb.op(f"effattn.rel_pos_bias t5_buckets {rel.name}{rel_attrs}"
+                         f" : ({rel.type}) -> {tensor_type([c, c])}", [c, c], hint=f"{p}bias")
+            y = _gau_text(fb, ws, p, h, bias, attrs)
+            x = fb.add(x, y, hint=f"{p}res")
+        return _emit_norm(fb, ws, "final_norm", norm, eps, x)
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit)
+
+
+def flash_quad(d_model: int = 256, expansion: int = 2, s: int = 128, causal: bool = False,
+               seed: int = 0, *, norm: str = "scale", activation: str = "relu2",
+               batch: Optional[int] = 1, eps: float = 1e-5,
+               weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """One FLASH-Quad layer: ``x + GAU(norm(x))`` with quadratic attention (scores scaled
+    by ``1/T``, ``activation``), ``causal`` or not."""
+    fn = "flash_quad"
+    d = _int(fn, "d_model", d_model)
+    expansion = _int(fn, "expansion", expansion)
+    s = _int(fn, "s", s)
+    causal = _bool(fn, "causal", causal)
+    norm = _choice(fn, "norm", norm, ("scale", "layer"))
+    activation = _choice(fn, "activation", activation, ("relu2", "laplace"))
+    batch = _batch(fn, batch)
+    eps = _positive_float(fn, "eps", eps)
+    e = expansion * d
+    config = dict(d_model=d, expansion=expansion, s=s, causal=causal, seed=seed, norm=norm,
+                  activation=activation, batch=batch, eps=eps)
+    w = _Weights(fn, seed, weights)
+    _norm_weights(w, "norm", norm, d)
+    _gau_weights(w, "", d, e, s, 2)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        h = _emit_norm(fb, ws, "norm", norm, eps, x)
+        attrs = "attention quad"
+        if causal:
+            attrs += " causal"
+        if activation != "relu2":
+            attrs += f" activation {activation}"
+        fb.comment("GAU with quadratic attention, residual")
+        y = _gau_text(fb, ws, "", h, None, attrs)
+        return fb.add(x, y, hint="res")
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit)
+
+
+# ---------------------------------------------------------------------------------------
+# Kernelized and low-rank attention layers
+# ---------------------------------------------------------------------------------------
+
+
+def _attn_layer_common(fn, d_model, heads, head_dim, d_ff, batch, eps):
+    d = _int(fn, "d_model", d_model)
+    h = _int(fn, "heads", heads)
+    dh = _int(fn, "head_dim", head_dim)
+    f = _int(fn, "d_ff", d_ff)
+    return d, h, dh, f, _batch(fn, batch), _positive_float(fn, "eps", eps)
+
+
+def performer_layer(d_model: int = 128, heads: int = 4, head_dim: int = 32,
+                    features: int = 64, d_ff: int = 256, causal: bool = False, seed: int = 0,
+                    *, batch: Optional[int] = 1, eps: float = 1e-5,
+                    weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """A Performer layer: ``x + Wo FAVOR+(LN(x))`` (``heads`` x ``head_dim``, ``features``
+    orthogonal random features shared by the heads, drawn from ``seed``; ``causal`` or
+    not), then ``x + FFN(LN(x))``."""
+    fn = "performer_layer"
+    d, h, dh, f, batch, eps = _attn_layer_common(fn, d_model, heads, head_dim, d_ff, batch, eps)
+    m = _int(fn, "features", features)
+    causal = _bool(fn, "causal", causal)
+    config = dict(d_model=d, heads=h, head_dim=dh, features=m, d_ff=f, causal=causal,
+                  seed=seed, batch=batch, eps=eps)
+    w = _Weights(fn, seed, weights)
+    _norm_weights(w, "attn_norm", "layer", d)
+    _qkv_weights(w, d, h, dh)
+    w.add("omega", orthogonal_random_features(m, dh, w.rng))
+    w.dense("w_o", h * dh, d)
+    w.normal("b_o", (d,), 0.1)
+    _norm_weights(w, "ffn_norm", "layer", d)
+    _ffn_weights(w, d, f)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        hn = _emit_norm(fb, ws, "attn_norm", "layer", eps, x)
+        q, k, v = _emit_heads(fb, ws, hn, h, dh)
+        om = ws["omega"]
+        fb.comment("FAVOR+: linear attention with positive orthogonal random features")
+        attrs = " causal" if causal else ""
+        o = fb.op(f"effattn.linear_attention {q.name}, {k.name}, {v.name} omega({om.name})"
+                  f"{attrs} feature_map favor\n      : ({q.type}, {k.type}, {v.type}, "
+                  f"{om.type}) -> ({q.type})", q.dims, hint="favor")
+        x = _emit_attn_out(fb, ws, x, o)
+        return _emit_ffn_block(fb, ws, eps, x)
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit)
+
+
+def _lowrank_layer(fn, d_model, heads, head_dim, rank, max_len, d_ff, seed, batch, eps,
+                   weights, feature_map=None, features=None) -> Model:
+    d, h, dh, f, batch, eps = _attn_layer_common(fn, d_model, heads, head_dim, d_ff, batch, eps)
+    r = _int(fn, "rank", rank)
+    smax = _int(fn, "max_len", max_len)
+    config = dict(d_model=d, heads=h, head_dim=dh, rank=r, max_len=smax, d_ff=f, seed=seed,
+                  batch=batch, eps=eps)
+    if feature_map is not None:
+        feature_map = _choice(fn, "feature_map", feature_map,
+                              ("elu_plus_one", "relu", "identity", "favor"))
+        if feature_map == "favor":
+            features = _int(fn, "features", 2 * dh if features is None else features)
+        elif features is not None:
+            raise ValueError(f"{fn}: features is only used with feature_map='favor'")
+        config.update(feature_map=feature_map, features=features)
+    w = _Weights(fn, seed, weights)
+    _norm_weights(w, "attn_norm", "layer", d)
+    _qkv_weights(w, d, h, dh)
+    w.normal("e_proj", (r, smax), 1.0 / math.sqrt(r))
+    w.normal("f_proj", (r, smax), 1.0 / math.sqrt(r))
+    if feature_map == "favor":
+        w.add("omega", orthogonal_random_features(features, dh, w.rng))
+    w.dense("w_o", h * dh, d)
+    w.normal("b_o", (d,), 0.1)
+    _norm_weights(w, "ffn_norm", "layer", d)
+    _ffn_weights(w, d, f)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        hn = _emit_norm(fb, ws, "attn_norm", "layer", eps, x)
+        q, k, v = _emit_heads(fb, ws, hn, h, dh)
+        e, fp = ws["e_proj"], ws["f_proj"]
+        operands = [q, k, v, e, fp]
+        if feature_map is None:
+            fb.comment("Linformer: softmax attention against R projected keys/values")
+            text = "effattn.lowrank_attention "
+            attrs = ""
+        else:
+            fb.comment("FLuRKA: kernelized attention against R projected keys/values")
+            text = "effattn.lowrank_kernel_attention "
+            attrs = ""
+            if feature_map == "favor":
+                operands.append(ws["omega"])
+                attrs += f" omega({ws['omega'].name})"
+            if feature_map != "elu_plus_one":
+                attrs += f" feature_map {feature_map}"
+        text += ", ".join(v_.name for v_ in operands[:5]) + attrs
+        text += f"\n      : ({', '.join(v_.type for v_ in operands)}) -> {q.type}"
+        o = fb.op(text, q.dims, hint="attn")
+        x = _emit_attn_out(fb, ws, x, o)
+        return _emit_ffn_block(fb, ws, eps, x)
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit, max_len=smax)
+
+
+def linformer_layer(d_model: int = 128, heads: int = 4, head_dim: int = 32, rank: int = 32,
+                    max_len: int = 256, d_ff: int = 256, seed: int = 0, *,
+                    batch: Optional[int] = 1, eps: float = 1e-5,
+                    weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """A Linformer layer: ``x + Wo Linformer(LN(x))`` with projections ``E, F : [rank,
+    max_len]`` (a sequence of ``T <= max_len`` uses their first ``T`` columns), then
+    ``x + FFN(LN(x))``. Not causal."""
+    return _lowrank_layer("linformer_layer", d_model, heads, head_dim, rank, max_len, d_ff,
+                          seed, batch, eps, weights)
+
+
+def flurka_layer(d_model: int = 128, heads: int = 4, head_dim: int = 32, rank: int = 32,
+                 max_len: int = 256, d_ff: int = 256, feature_map: str = "elu_plus_one",
+                 features: Optional[int] = None, seed: int = 0, *,
+                 batch: Optional[int] = 1, eps: float = 1e-5,
+                 weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """A FLuRKA layer: as ``linformer_layer`` with kernelized attention (``feature_map``;
+    ``favor`` draws ``features`` orthogonal random features, default ``2 * head_dim``)
+    against the projected keys and values."""
+    return _lowrank_layer("flurka_layer", d_model, heads, head_dim, rank, max_len, d_ff,
+                          seed, batch, eps, weights, feature_map=feature_map,
+                          features=features)
+
+
+# ---------------------------------------------------------------------------------------
+# Shatter
+# ---------------------------------------------------------------------------------------
+
+
+def shatter_layer(d_model: int = 128, d_head: int = 64, d_value: int = 64, parts: int = 4,
+                  max_len: int = 256, d_ff: int = 256, causal: bool = False,
+                  score: str = "softmax", seed: int = 0, *, batch: Optional[int] = 1,
+                  eps: float = 1e-5, weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """A Shatter layer: single-head partitioned attention (queries/keys of ``d_head``,
+    values projected once per part to ``d_value``, ``parts`` soft relative partitions over
+    offsets up to ``max_len``: a softmax over parts of random logits), output projection,
+    residual, then ``x + FFN(LN(x))``. ``score``: "softmax" or "sigmoid"."""
+    fn = "shatter_layer"
+    d = _int(fn, "d_model", d_model)
+    dk = _int(fn, "d_head", d_head)
+    dv = _int(fn, "d_value", d_value)
+    p = _int(fn, "parts", parts)
+    tmax = _int(fn, "max_len", max_len)
+    f = _int(fn, "d_ff", d_ff)
+    causal = _bool(fn, "causal", causal)
+    score = _choice(fn, "score", score, ("softmax", "sigmoid"))
+    batch = _batch(fn, batch)
+    eps = _positive_float(fn, "eps", eps)
+    config = dict(d_model=d, d_head=dk, d_value=dv, parts=p, max_len=tmax, d_ff=f,
+                  causal=causal, score=score, seed=seed, batch=batch, eps=eps)
+    w = _Weights(fn, seed, weights)
+    _norm_weights(w, "attn_norm", "layer", d)
+    w.dense("w_q", d, dk)
+    w.normal("b_q", (dk,), 0.1)
+    w.dense("w_k", d, dk)
+    w.normal("b_k", (dk,), 0.1)
+    w.dense("w_v", d, p * dv)
+    w.normal("b_v", (p * dv,), 0.1)
+    logits = w.rng.standard_normal((p, 2 * tmax - 1))
+    pi = np.exp(logits - logits.max(axis=0, keepdims=True))
+    w.add("partition", pi / pi.sum(axis=0, keepdims=True))
+    w.dense("w_o", dv, d)
+    w.normal("b_o", (d,), 0.1)
+    _norm_weights(w, "ffn_norm", "layer", d)
+    _ffn_weights(w, d, f)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        hn = _emit_norm(fb, ws, "attn_norm", "layer", eps, x)
+        b, t = x.dims[0], x.dims[1]
+        q = fb.expand(fb.dense(hn, ws["w_q"], ws["b_q"], hint="q_proj"), [[0, 1], [2], [3]],
+                      [b, 1, t, dk], hint="q")
+        k = fb.expand(fb.dense(hn, ws["w_k"], ws["b_k"], hint="k_proj"), [[0, 1], [2], [3]],
+                      [b, 1, t, dk], hint="k")
+        fb.comment("values projected once per part: [B, T, P*Dv] -> [B, 1, P, T, Dv]")
+        vp = fb.dense(hn, ws["w_v"], ws["b_v"], hint="v_proj")
+        vp = fb.expand(vp, [[0], [1], [2, 3]], [b, t, p, dv], hint="v_btpd")
+        vp = fb.transpose(vp, [0, 2, 1, 3], hint="v_bptd")
+        vp = fb.expand(vp, [[0, 1], [2], [3], [4]], [b, 1, p, t, dv], hint="v_parts")
+        pt = ws["partition"]
+        attrs = (" causal" if causal else "") + (" score sigmoid" if score == "sigmoid" else "")
+        fb.comment("Shatter: attention weights times soft relative partitions")
+        o = fb.op(f"effattn.partitioned_attention {q.name}, {k.name}, {vp.name}, {pt.name}"
+                  f"{attrs}\n      : ({q.type}, {k.type}, {vp.type}, {pt.type}) -> "
+                  f"{tensor_type([b, 1, t, dv])}", [b, 1, t, dv], hint="attn")
+        o = fb.collapse(o, [[0, 1], [2], [3]], hint="o_merged")
+        y = fb.dense(o, ws["w_o"], ws["b_o"], hint="attn_out")
+        x = fb.add(x, y, hint="attn_res")
+        return _emit_ffn_block(fb, ws, eps, x)
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit, max_len=tmax)
+
+
+# ---------------------------------------------------------------------------------------
+# Scaling Transformers
+# ---------------------------------------------------------------------------------------
+
+
+def scaling_transformer_block(d_model: int = 128, modules: int = 4, d_ff: int = 512,
+                              block_size: int = 32, controller_rank: int = 32,
+                              causal: bool = True, seed: int = 0, *,
+                              batch: Optional[int] = 1, eps: float = 1e-5,
+                              weights: Optional[Dict[str, np.ndarray]] = None) -> Model:
+    """A Scaling Transformer block: ``x + Wo softmax_attention(Q, K, V)`` where Q, K, V are
+    multiplicative-dense layers (``d : [d_model, modules]``, ``e : [d_model, d_model /
+    modules]``; the ``modules`` factors are the heads), then ``x + sparse_ffn(LN(x))``
+    (``d_ff`` units in blocks of ``block_size``, one active per block, chosen by a
+    low-rank controller of rank ``controller_rank``)."""
+    fn = "scaling_transformer_block"
+    d = _int(fn, "d_model", d_model)
+    s = _int(fn, "modules", modules)
+    f = _int(fn, "d_ff", d_ff)
+    n = _int(fn, "block_size", block_size)
+    r = _int(fn, "controller_rank", controller_rank)
+    causal = _bool(fn, "causal", causal)
+    batch = _batch(fn, batch)
+    eps = _positive_float(fn, "eps", eps)
+    if d % s:
+        raise ValueError(f"{fn}: modules={s} must divide d_model={d}")
+    if f % n:
+        raise ValueError(f"{fn}: block_size={n} must divide d_ff={f}")
+    m = d // s
+    config = dict(d_model=d, modules=s, d_ff=f, block_size=n, controller_rank=r,
+                  causal=causal, seed=seed, batch=batch, eps=eps)
+    w = _Weights(fn, seed, weights)
+    _norm_weights(w, "attn_norm", "layer", d)
+    for nm in ("q", "k", "v"):
+        w.normal(f"{nm}_d", (d, s), d ** -0.25)
+        w.normal(f"{nm}_e", (d, m), d ** -0.25)
+        w.normal(f"{nm}_bias", (d,), 0.1)
+    w.dense("w_o", d, d)
+    w.normal("b_o", (d,), 0.1)
+    _norm_weights(w, "ffn_norm", "layer", d)
+    w.dense("ctrl_down", d, r)
+    w.dense("ctrl_up", r, f)
+    w.normal("ctrl_bias", (f,), 0.1)
+    w.dense("ffn_w1", d, f)
+    w.normal("ffn_b1", (f,), 0.1)
+    # Only d_ff / block_size rows of w2 are active per token.
+    w.normal("ffn_w2", (f, d), 1.0 / math.sqrt(f // n))
+    w.normal("ffn_b2", (d,), 0.1)
+
+    def emit(fb: FunctionBuilder, cfg, ws, x):
+        hn = _emit_norm(fb, ws, "attn_norm", "layer", eps, x)
+        heads = []
+        for nm in ("q", "k", "v"):
+            dd, ee, bb = ws[f"{nm}_d"], ws[f"{nm}_e"], ws[f"{nm}_bias"]
+            fb.comment(f"{nm}: multiplicative dense, y[s*M + m] = sum_i x_i d[i, s] e[i, m] + b")
+            y = fb.op(f"effattn.multiplicative_dense {hn.name}, {dd.name}, {ee.name} "
+                      f"bias({bb.name})\n      : ({hn.type}, {dd.type}, {ee.type}, {bb.type}) "
+                      f"-> {hn.type}", hn.dims, hint=f"{nm}_proj")
+            heads.append(fb.split_heads(y, s, m, hint=nm))
+        q, k, v = heads
+        fb.comment(f"softmax attention, {s} heads of {m}")
+        o = fb.op(f"effattn.softmax_attention {q.name}, {k.name}, {v.name}"
+                  f"{' causal' if causal else ''}\n      : ({q.type}, {k.type}, {v.type}) -> "
+                  f"{q.type}", q.dims, hint="attn")
+        x = _emit_attn_out(fb, ws, x, o)
+        h2 = _emit_norm(fb, ws, "ffn_norm", "layer", eps, x)
+        names = ["ctrl_down", "ctrl_up", "ctrl_bias", "ffn_w1", "ffn_w2"]
+        ops = [ws[nm] for nm in names] + [ws["ffn_b1"], ws["ffn_b2"]]
+        fb.comment(f"sparse FFN: one of every {n} units, chosen by the controller; residual")
+        y = fb.op(f"effattn.sparse_ffn {h2.name}, " + ", ".join(ws[nm].name for nm in names)
+                  + f" b1({ws['ffn_b1'].name}) b2({ws['ffn_b2'].name}) block_size = {n}\n"
+                  f"      : ({h2.type}, {', '.join(v_.type for v_ in ops)}) -> {h2.type}",
+                  h2.dims, hint="sparse_ffn")
+        return fb.add(x, y, hint="ffn_res")
+
+    return Model(fn, config, w.done(), [_x_input(batch, d)], emit)
+
+
+BUILDERS = {
+    "flash_lm": flash_lm,
+    "flash_quad": flash_quad,
+    "performer_layer": performer_layer,
+    "linformer_layer": linformer_layer,
+    "flurka_layer": flurka_layer,
+    "shatter_layer": shatter_layer,
+    "scaling_transformer_block": scaling_transformer_block,
+}
