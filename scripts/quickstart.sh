@@ -3,7 +3,9 @@
 # and pretty-print examples/effattn_model.mlir (every effattn op), check that
 # its generic form round-trips, JIT-run every function on the CPU through the
 # default (scheduled) pipeline on random inputs, compare each result with the
-# reference lowering (effattn-run --check), and print a report.
+# reference lowering (effattn-run --check), compile every function to PTX
+# for sm_90a (effattn-compile --emit=ptx, checked by ptxas when the CUDA
+# toolkit is present), and print a report.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -43,6 +45,19 @@ for fn in $(grep -o "func.func @[A-Za-z0-9_]*" "$out/model.mlir" | sed 's/func.f
 done
 
 echo
+echo "== effattn-compile --target=cuda --chip=sm_90a --emit=ptx"
+compile="$EFFATTN_BUILD/bin/effattn-compile"
+rm -rf "$out/ptx"
+if "$compile" "$out/model.mlir" --target=cuda --chip=sm_90a --emit=ptx \
+    -o "$out/ptx" --report >"$out/ptx-report.txt" 2>&1; then
+  ptx_summary="$(ls "$out/ptx" | wc -l) PTX kernels in $out/ptx; $(tail -1 "$out/ptx-report.txt")"
+else
+  ptx_summary="FAILED (see $out/ptx-report.txt)"
+  status=1
+fi
+sed 's/^/  /' "$out/ptx-report.txt"
+
+echo
 echo "== Report"
 "$opt" "$example" --print-op-stats -o /dev/null 2>&1 | grep -E "effattn\." |
   sed 's/ *, */: /; s/^ */  /'
@@ -52,5 +67,6 @@ echo "  $functions functions, $ops distinct effattn ops: parsed, verified,"
 echo "  printed, and the generic form re-parses to the same IR."
 echo "  CPU runs (scheduled pipeline against the reference lowering):"
 printf '%s\n' "${checks[@]}"
-echo "  Output: $out/model.mlir, $out/run.*.txt"
+echo "  GPU (sm_90a): $ptx_summary"
+echo "  Output: $out/model.mlir, $out/run.*.txt, $out/ptx/"
 exit $status

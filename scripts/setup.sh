@@ -42,4 +42,5 @@ if [ ! -f "$EFFATTN_BUILD/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
     -DPython3_EXECUTABLE="$EFFATTN_PYTHON" >/dev/null
 fi
-ninja -C "$EFFATTN_BUILD" effattn-opt mlir-doc EffAttnExecutionEngine
+ninja -C "$EFFATTN_BUILD" effattn-opt effattn-run effattn-compile mlir-doc \
+  EffAttnExecutionEngine
