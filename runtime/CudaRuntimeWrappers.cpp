@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include <atomic>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -649,6 +650,65 @@ EFFATTN_EXPORT void mgpuSetDefaultDevice(int32_t device) {
           "call and cannot change afterwards",
           nullptr);
   requestedDevice.store(device);
+}
+
+//===----------------------------------------------------------------------===//
+// Probing (for tools, not part of the mgpu* ABI)
+//===----------------------------------------------------------------------===//
+
+/// Formats one line of what a probe found missing into `error`; returns 0.
+__attribute__((format(printf, 3, 4))) static int
+probeFailed(char *error, size_t size, const char *format, ...) {
+  if (error && size) {
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(error, size, format, args);
+    va_end(args);
+  }
+  return 0;
+}
+
+/// Returns 1 when a CUDA driver loads, initialises and reports a GPU;
+/// otherwise 0, with one line saying what is missing in `error` (of `size`
+/// bytes). Unlike the mgpu* functions it never exits, so that a tool can
+/// report the problem before it compiles anything.
+EFFATTN_EXPORT int effattnCudaAvailable(char *error, size_t size) {
+  if (driverOrNull)
+    return 1;
+  const char *path = std::getenv("EFFATTN_CUDA_DRIVER");
+  if (!path || !*path)
+    path = "libcuda.so.1";
+  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    return probeFailed(error, size, "no CUDA driver (%s not found)", path);
+  Driver d{};
+  resolve(library, d.cuGetErrorName, "cuGetErrorName", false);
+  resolve(library, d.cuGetErrorString, "cuGetErrorString", false);
+  resolve(library, d.cuInit, "cuInit", false);
+  resolve(library, d.cuDeviceGetCount, "cuDeviceGetCount", false);
+  if (!d.cuInit || !d.cuDeviceGetCount)
+    return probeFailed(error, size,
+                       "the CUDA driver library %s has no cuInit or "
+                       "cuDeviceGetCount",
+                       path);
+  auto name = [&](CUresult result) {
+    const char *text = nullptr;
+    if (!d.cuGetErrorName || d.cuGetErrorName(result, &text) != CUDA_SUCCESS)
+      text = knownErrorName(static_cast<int>(result));
+    return text ? text : "CUDA error";
+  };
+  if (CUresult result = d.cuInit(0); result != CUDA_SUCCESS)
+    return probeFailed(error, size, "cuInit failed: %s (%d)", name(result),
+                       static_cast<int>(result));
+  int count = 0;
+  if (CUresult result = d.cuDeviceGetCount(&count); result != CUDA_SUCCESS)
+    return probeFailed(error, size, "cuDeviceGetCount failed: %s (%d)",
+                       name(result), static_cast<int>(result));
+  if (count < 1)
+    return probeFailed(error, size,
+                       "no CUDA device (the driver reports %d GPUs)", count);
+  // The library stays loaded: the mgpu* functions will load it again.
+  return 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -34,7 +34,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.effattn_tools_dir, config.llvm_tools_dir]
-tools = ["effattn-opt", "effattn-run", "effattn-capi-test", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
+tools = ["effattn-opt", "effattn-run", "effattn-compile", "effattn-capi-test", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # GPU code generation: PTX checks run everywhere; ptxas checks need ptxas
@@ -72,3 +72,22 @@ for stub in ["/usr/local/cuda/lib64/stubs/libcuda.so",
         config.available_features.add("cuda-stub-driver")
         config.substitutions.append(("%cuda_stub_driver", stub))
         break
+
+# A CUDA GPU to run kernels on (test/Integration/GPU): nvidia-smi lists one.
+# %cuda_chip is its architecture for --chip (sm_90a for compute capability
+# 9.0, the arch-specific variant where there is one).
+import subprocess
+
+try:
+    caps = subprocess.run(
+        ["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader"],
+        capture_output=True, text=True, timeout=30).stdout.split()
+except (OSError, subprocess.SubprocessError):
+    caps = []
+if caps and caps[0].count(".") == 1:
+    major, minor = caps[0].split(".")
+    chip = "sm_%s%s" % (major, minor)
+    if chip in ("sm_90", "sm_100", "sm_120"):
+        chip += "a"
+    config.available_features.add("cuda-device")
+    config.substitutions.append(("%cuda_chip", chip))

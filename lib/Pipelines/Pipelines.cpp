@@ -179,8 +179,6 @@ static void addGPUMappingPasses(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
   pm.addPass(createCanonicalizerPass());
-  if (hostMemory)
-    pm.addPass(bufferization::createLowerDeallocationsPass());
   EffAttnGPUBuffersPassOptions buffers;
   buffers.hostMemory = hostMemory;
   pm.addPass(createEffAttnGPUBuffersPass(buffers));

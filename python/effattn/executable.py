@@ -341,6 +341,10 @@ def compile(model_or_ir, target: str = "cpu", entry: Optional[str] = None,
 
     ``target``: "cpu" (the host, through LLVM's JIT). "cuda" raises
     ``NotImplementedError``: the GPU path is not available from Python yet.
+
+    Errors: a ``Path`` that cannot be read raises its ``OSError`` (``FileNotFoundError``,
+    ``PermissionError``, ``IsADirectoryError``); text that is not UTF-8, a module that does
+    not parse, verify or lower, and bad ``pipeline_options`` values raise ``CompileError``.
     """
     if not isinstance(target, str):
         raise TypeError(f"effattn.compile: target must be a string, got {type(target).__name__}")
@@ -365,10 +369,19 @@ def compile(model_or_ir, target: str = "cpu", entry: Optional[str] = None,
                           argument_names=[i.name for i in model.inputs],
                           validate=model.validate_inputs, source_name=f"model {model.name}")
 
+    if entry is not None and (not isinstance(entry, str) or "\0" in entry):
+        raise TypeError(f"effattn.compile: entry must be a function name (a string without "
+                        f"NUL characters), got {entry!r}")
     source_name = "module"
     if isinstance(model_or_ir, Path):
         source_name = str(model_or_ir)
-        text = model_or_ir.read_text()
+        # OSError (missing, unreadable, a directory) propagates with the path in it.
+        data = model_or_ir.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CompileError(f"effattn: {source_name}: not MLIR text (byte "
+                               f"0x{data[e.start]:02x} at offset {e.start} is not UTF-8)") from None
     elif isinstance(model_or_ir, str):
         text = model_or_ir
     else:

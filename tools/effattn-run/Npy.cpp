@@ -10,6 +10,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
@@ -103,14 +104,20 @@ llvm::Expected<NpyArray> mlir::effattn::readNpy(llvm::StringRef path) {
     if (dim.getAsInteger(10, size) || size < 0)
       return fail("malformed .npy shape (" + shape + ")");
     array.shape.push_back(size);
-    count *= size;
+    if (llvm::MulOverflow(count, size, count))
+      return fail("malformed .npy shape (" + shape +
+                  "): more than 2^63 elements");
   }
   size_t elementSize = npyElementSize(array.dtype);
   if (elementSize == 0)
     return fail("dtype " + array.dtype +
                 " is not supported (use <f4, <f2, <u2 for bf16, or <i4)");
   size_t dataStart = headerStart + headerLen;
-  size_t need = static_cast<size_t>(count) * elementSize;
+  bool tooLarge = false;
+  uint64_t need = llvm::SaturatingMultiply<uint64_t>(
+      static_cast<uint64_t>(count), elementSize, &tooLarge);
+  if (tooLarge)
+    return fail("malformed .npy shape (" + shape + "): more than 2^64 bytes");
   if (bytes.size() - dataStart < need)
     return fail("truncated .npy data: " + llvm::Twine(need) +
                 " bytes expected, " + llvm::Twine(bytes.size() - dataStart) +
@@ -134,17 +141,30 @@ llvm::Error mlir::effattn::writeNpy(llvm::StringRef path, llvm::StringRef dtype,
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
+  // Written next to `path` and renamed into place: a failure (a full disk)
+  // leaves no partial file behind.
+  std::string partial = (path + ".partial").str();
   std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
+  {
+    llvm::raw_fd_ostream os(partial, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write " + path + ": " + ec.message());
+    os << "\x93NUMPY" << '\x01' << '\x00';
+    os << static_cast<char>(header.size() & 0xff)
+       << static_cast<char>(header.size() >> 8);
+    os << header;
+    os.write(data.data(), data.size());
+    os.close();
+    if (os.has_error()) {
+      ec = os.error();
+      os.clear_error();
+    }
+  }
+  if (!ec)
+    ec = llvm::sys::fs::rename(partial, path);
+  if (ec) {
+    llvm::sys::fs::remove(partial);
     return fail("cannot write " + path + ": " + ec.message());
-  os << "\x93NUMPY" << '\x01' << '\x00';
-  os << static_cast<char>(header.size() & 0xff)
-     << static_cast<char>(header.size() >> 8);
-  os << header;
-  os.write(data.data(), data.size());
-  os.close();
-  if (os.has_error())
-    return fail("cannot write " + path + ": " + os.error().message());
+  }
   return llvm::Error::success();
 }

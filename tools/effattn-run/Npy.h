@@ -34,7 +34,8 @@ size_t npyElementSize(llvm::StringRef dtype);
 /// Reads a .npy file (format 1.0, 2.0 or 3.0, C order, little-endian).
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 
-/// Writes a format 1.0 .npy file.
+/// Writes a format 1.0 .npy file: to `path`.partial first, renamed to
+/// `path` once complete (removed on failure).
 llvm::Error writeNpy(llvm::StringRef path, llvm::StringRef dtype,
                      llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<char> data);
 

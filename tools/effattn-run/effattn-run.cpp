@@ -4,7 +4,12 @@
 // Exceptions.
 //
 // effattn-run FILE.mlir --entry=NAME [--input a.npy ...|--random-inputs]
-//     [--output-dir DIR] [--check [--rtol=X]] [--repeat=N] [--json]
+//     [--target=cpu|cuda [--chip=sm_90a]] [--output-dir DIR]
+//     [--check [--rtol=X]] [--repeat=N] [--json]
+//
+// With --target=cuda the module is lowered with effattn-to-nvvm instead and
+// run on the GPU through the CUDA runtime wrapper (runtime/): arguments are
+// copied to device buffers, results back to the host.
 //
 // Lowers the module with effattn-to-llvm (or, with --pipeline=gpu-schedule,
 // the GPU schedule of effattn-to-nvvm run on the CPU), JIT-compiles it and
@@ -31,12 +36,16 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
@@ -101,9 +110,20 @@ static cl::opt<std::string> pipeline(
     cl::init("effattn-to-llvm"), cl::cat(runCategory));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
-    cl::desc("Options of --pipeline=gpu-schedule, as for "
-             "effattn-to-nvvm (e.g. \"chip=sm_90a query-tile=16\")"),
+    cl::desc("Options of --pipeline=gpu-schedule and --target=cuda, as "
+             "for effattn-to-nvvm (e.g. \"chip=sm_90a query-tile=16\")"),
     cl::init(""), cl::cat(runCategory));
+
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Where to run: cpu (default) or cuda (effattn-to-nvvm, "
+                    "on GPU 0 through the CUDA runtime of this build)"),
+           cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("GPU architecture of --target=cuda (default sm_90a; "
+                  "overrides chip= in --pipeline-options)"),
+         cl::init("sm_90a"), cl::cat(runCategory));
 
 /// One error line and exit code 1.
 [[noreturn]] static void die(const llvm::Twine &message) {
@@ -239,6 +259,24 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+/// Sizes `data` for a tensor of `shape` and `elt`; a shape whose bytes do not
+/// fit in 64 bits, or that cannot be allocated, is an error of `what`.
+static void allocate(std::vector<char> &data, llvm::ArrayRef<int64_t> shape,
+                     Elt elt, const llvm::Twine &what) {
+  int64_t bytes = static_cast<int64_t>(eltSize(elt));
+  for (int64_t size : shape)
+    if (llvm::MulOverflow(bytes, size, bytes))
+      die(what + ": shape " + shapeString(shape) +
+          " does not fit in memory (more than 2^63 bytes)");
+  // Probe first: operator new would abort the process instead.
+  void *probe = std::malloc(static_cast<size_t>(bytes));
+  if (!probe && bytes > 0)
+    die(what + ": cannot allocate " + llvm::Twine(bytes) + " bytes for shape " +
+        shapeString(shape));
+  std::free(probe);
+  data.resize(bytes);
+}
+
 //===----------------------------------------------------------------------===//
 // Inputs
 //===----------------------------------------------------------------------===//
@@ -261,8 +299,8 @@ static Tensor loadInput(unsigned index, llvm::StringRef path,
     die(what + ": shape " + shapeString(array->shape) + " does not match " +
         typeStr);
   const std::string &dtype = array->dtype;
+  allocate(t.data, t.shape, elt, what);
   int64_t n = numElements(t.shape);
-  t.data.resize(n * eltSize(elt));
   auto expected = [&](llvm::StringRef accepted) {
     die(what + ": dtype " + dtype + ", expected " + accepted + " for " +
         eltName(elt));
@@ -299,13 +337,13 @@ static Tensor loadInput(unsigned index, llvm::StringRef path,
   return t;
 }
 
-static Tensor randomInput(RankedTensorType type, Elt elt,
+static Tensor randomInput(unsigned index, RankedTensorType type, Elt elt,
                           std::mt19937_64 &rng) {
   Tensor t{elt, {}, {}};
   for (int64_t size : type.getShape())
     t.shape.push_back(ShapedType::isDynamic(size) ? dynamicSize : size);
+  allocate(t.data, t.shape, elt, "random input #" + llvm::Twine(index));
   int64_t n = numElements(t.shape);
-  t.data.resize(n * eltSize(elt));
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::uniform_int_distribution<int32_t> ints(0, 9);
   for (int64_t i = 0; i < n; ++i)
@@ -455,18 +493,24 @@ static Compiled compile(ModuleOp original, bool useReference) {
     return success();
   });
   PassManager pm(ctx);
-  if (pipeline == "gpu-schedule" && !useReference) {
+  bool cuda = target == "cuda" && !useReference;
+  if ((pipeline == "gpu-schedule" || cuda) && !useReference) {
     std::string parseError;
     llvm::raw_string_ostream parseErrors(parseError);
     EffAttnToNVVMPipelineOptions options;
     if (failed(options.parseFromString(pipelineOptions, parseErrors)))
       die("--pipeline-options='" + pipelineOptions +
           "' do not parse: " + llvm::StringRef(parseError).trim());
-    if (failed(buildEffAttnGPUScheduleToLLVMPipeline(
-            pm, options, [](const llvm::Twine &message) {
-              die(message);
-              return failure();
-            })))
+    // --chip when given, or for CUDA when the options name no chip.
+    if (chip.getNumOccurrences() || (cuda && !options.chip.hasValue()))
+      options.chip = chip.getValue();
+    auto dieOnError = [](const llvm::Twine &message) {
+      die(message);
+      return failure();
+    };
+    if (failed(cuda ? buildEffAttnToNVVMPipeline(pm, options, dieOnError)
+                    : buildEffAttnGPUScheduleToLLVMPipeline(pm, options,
+                                                            dieOnError)))
       die("--pipeline-options='" + pipelineOptions + "' are not valid");
   } else {
     EffAttnToLLVMPipelineOptions options;
@@ -484,42 +528,47 @@ static Compiled compile(ModuleOp original, bool useReference) {
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   llvm::SmallVector<llvm::StringRef> runtime = {EFFATTN_C_RUNNER_UTILS};
+  // The mgpu* functions the host code calls.
+  if (cuda)
+    runtime.push_back(EFFATTN_CUDA_RUNTIME);
   engineOptions.sharedLibPaths = runtime;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
     die(inputFile + ": @" + entry +
         " does not JIT-compile: " + llvm::toString(engine.takeError()));
+  // Global constructors load the kernels (mgpuModuleLoad).
+  (*engine)->initialize();
   return {std::move(*engine)};
 }
 
 /// A memref descriptor: {allocated, aligned, offset, sizes[r], strides[r]},
 /// all 8-byte fields.
-static std::vector<int64_t> makeDescriptor(Tensor &t) {
-  std::vector<int64_t> desc = {reinterpret_cast<int64_t>(t.data.data()),
-                               reinterpret_cast<int64_t>(t.data.data()), 0};
-  desc.insert(desc.end(), t.shape.begin(), t.shape.end());
-  std::vector<int64_t> strides(t.shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(t.shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * t.shape[i + 1];
+/// The descriptor of contiguous data of `shape` at `data`.
+static std::vector<int64_t> makeDescriptor(void *data,
+                                           llvm::ArrayRef<int64_t> shape) {
+  std::vector<int64_t> desc = {reinterpret_cast<int64_t>(data),
+                               reinterpret_cast<int64_t>(data), 0};
+  desc.insert(desc.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
   desc.insert(desc.end(), strides.begin(), strides.end());
   return desc;
 }
 
-/// Calls the entry through `_mlir_ciface_NAME(results*, args*...)`.
-/// The results' buffers are allocated by the compiled code and are left to
-/// the process: a returned buffer may alias an argument or a constant.
-static std::vector<Tensor> call(const Compiled &compiled, const Signature &sig,
-                                const std::vector<Tensor> &inputs) {
-  // Bufferization treats arguments as writable (a carried state may be
-  // updated in place), so every call gets fresh copies.
-  std::vector<Tensor> args = inputs;
+static std::vector<int64_t> makeDescriptor(Tensor &t) {
+  return makeDescriptor(t.data.data(), t.shape);
+}
+
+/// Calls the entry through `_mlir_ciface_NAME(results*, args*...)` with the
+/// arguments' descriptors; returns the results' descriptors.
+static std::vector<int64_t> invoke(const Compiled &compiled,
+                                   const Signature &sig,
+                                   std::vector<std::vector<int64_t>> &descs) {
   size_t resultWords = 0;
   for (auto &[type, elt] : sig.results)
     resultWords += 3 + 2 * type.getRank();
   std::vector<int64_t> resultStruct(resultWords, 0);
-  std::vector<std::vector<int64_t>> descs;
-  for (Tensor &arg : args)
-    descs.push_back(makeDescriptor(arg));
   // invokePacked wants, per argument, a pointer to the argument's value;
   // each value is itself a pointer (to a descriptor or to the results).
   std::vector<void *> values = {resultStruct.data()};
@@ -531,7 +580,14 @@ static std::vector<Tensor> call(const Compiled &compiled, const Signature &sig,
   if (llvm::Error error = compiled.engine->invokePacked(
           "_mlir_ciface_" + entry.getValue(), packed))
     die(inputFile + ": @" + entry + ": " + llvm::toString(std::move(error)));
+  return resultStruct;
+}
 
+/// The results described by `resultStruct`, each copied to the host by
+/// `copy(host, source, bytes)`.
+static std::vector<Tensor>
+readResults(const Signature &sig, const std::vector<int64_t> &resultStruct,
+            llvm::function_ref<void(char *, char *, size_t)> copy) {
   std::vector<Tensor> results;
   size_t at = 0;
   for (auto &[type, elt] : sig.results) {
@@ -543,11 +599,147 @@ static std::vector<Tensor> call(const Compiled &compiled, const Signature &sig,
       t.shape.push_back(resultStruct[at + 3 + i]);
     // Results have identity layouts: contiguous from aligned + offset.
     size_t bytes = numElements(t.shape) * eltSize(elt);
-    const char *start = aligned + offset * eltSize(elt);
-    t.data.assign(start, start + bytes);
+    t.data.resize(bytes);
+    if (bytes)
+      copy(t.data.data(), aligned + offset * eltSize(elt), bytes);
     results.push_back(std::move(t));
     at += 3 + 2 * rank;
   }
+  return results;
+}
+
+/// Frees the buffers the compiled code allocated (malloc) for its results,
+/// once each: not an argument's buffer it returned, nor a constant
+/// (memref.get_global leaves 0xdeadbeef as the allocated pointer).
+static void freeResults(const Signature &sig,
+                        const std::vector<int64_t> &resultStruct,
+                        const std::vector<std::vector<int64_t>> &argDescs) {
+  llvm::DenseSet<int64_t> keep = {0, 0xdeadbeef};
+  for (const std::vector<int64_t> &desc : argDescs)
+    keep.insert(desc[0]);
+  size_t at = 0;
+  for (auto &[type, elt] : sig.results) {
+    if (keep.insert(resultStruct[at]).second)
+      std::free(reinterpret_cast<void *>(resultStruct[at]));
+    at += 3 + 2 * type.getRank();
+  }
+}
+
+/// Calls the entry on the CPU; the results are copied out and their buffers
+/// freed.
+static std::vector<Tensor> call(const Compiled &compiled, const Signature &sig,
+                                const std::vector<Tensor> &inputs) {
+  // Bufferization treats arguments as writable (a carried state may be
+  // updated in place), so every call gets fresh copies.
+  std::vector<Tensor> args = inputs;
+  std::vector<std::vector<int64_t>> descs;
+  for (Tensor &arg : args)
+    descs.push_back(makeDescriptor(arg));
+  std::vector<int64_t> resultStruct = invoke(compiled, sig, descs);
+  std::vector<Tensor> results =
+      readResults(sig, resultStruct, [](char *host, char *src, size_t n) {
+        std::memcpy(host, src, n);
+      });
+  freeResults(sig, resultStruct, descs);
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The functions of the CUDA runtime wrapper (runtime/) effattn-run calls
+/// itself; the same library, loaded once, serves the JIT-compiled code.
+struct CudaRuntime {
+  int (*available)(char *, size_t);
+  void *(*memAlloc)(uint64_t, void *, bool);
+  void (*memFree)(void *, void *);
+  void (*memcpy)(void *, void *, size_t, void *);
+  void *(*streamCreate)();
+  void (*streamSynchronize)(void *);
+  void (*streamDestroy)(void *);
+};
+} // namespace
+
+/// Loads the runtime and checks that a driver and a GPU are there; any
+/// problem is one line and exit status 1, before anything is compiled.
+static CudaRuntime loadCudaRuntime() {
+  std::string error;
+  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
+      EFFATTN_CUDA_RUNTIME, &error);
+  if (!library.isValid())
+    die("--target=cuda: cannot load the CUDA runtime " EFFATTN_CUDA_RUNTIME
+        ": " +
+        error);
+  CudaRuntime rt;
+  auto resolve = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        library.getAddressOfSymbol(name));
+    if (!fn)
+      die("--target=cuda: the CUDA runtime " EFFATTN_CUDA_RUNTIME " has no " +
+          llvm::Twine(name));
+  };
+  resolve(rt.available, "effattnCudaAvailable");
+  resolve(rt.memAlloc, "mgpuMemAlloc");
+  resolve(rt.memFree, "mgpuMemFree");
+  resolve(rt.memcpy, "mgpuMemcpy");
+  resolve(rt.streamCreate, "mgpuStreamCreate");
+  resolve(rt.streamSynchronize, "mgpuStreamSynchronize");
+  resolve(rt.streamDestroy, "mgpuStreamDestroy");
+  char message[512] = "";
+  if (!rt.available(message, sizeof(message)))
+    die("--target=cuda: " + llvm::Twine(message));
+  return rt;
+}
+
+/// The calling thread's CPU time in ms.
+static double threadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+/// Calls the entry, compiled by effattn-to-nvvm, on the GPU: the arguments
+/// are copied to fresh device buffers, the entry takes and returns
+/// descriptors of device memory (it synchronises its streams before it
+/// returns), and the results are copied back. `invokeMs` and `invokeCpuMs`
+/// receive the wall and thread CPU time of the call itself, without the
+/// copies. The results' device buffers
+/// are left to the process, as on the CPU (one may alias an argument).
+static std::vector<Tensor>
+callCuda(const CudaRuntime &rt, const Compiled &compiled, const Signature &sig,
+         const std::vector<Tensor> &inputs, double *invokeMs = nullptr,
+         double *invokeCpuMs = nullptr) {
+  void *stream = rt.streamCreate();
+  std::vector<void *> buffers;
+  std::vector<std::vector<int64_t>> descs;
+  for (const Tensor &t : inputs) {
+    // Synchronous allocation (no stream): the entry uses its own streams.
+    void *buffer = rt.memAlloc(t.data.size(), nullptr, false);
+    if (!t.data.empty())
+      rt.memcpy(buffer, const_cast<char *>(t.data.data()), t.data.size(),
+                stream);
+    buffers.push_back(buffer);
+    descs.push_back(makeDescriptor(buffer, t.shape));
+  }
+  rt.streamSynchronize(stream);
+  double cpuStart = threadCpuMs();
+  auto start = std::chrono::steady_clock::now();
+  std::vector<int64_t> resultStruct = invoke(compiled, sig, descs);
+  auto stop = std::chrono::steady_clock::now();
+  if (invokeCpuMs)
+    *invokeCpuMs = threadCpuMs() - cpuStart;
+  if (invokeMs)
+    *invokeMs = std::chrono::duration<double, std::milli>(stop - start).count();
+  std::vector<Tensor> results =
+      readResults(sig, resultStruct, [&](char *host, char *src, size_t n) {
+        rt.memcpy(host, src, n, stream);
+      });
+  rt.streamSynchronize(stream);
+  for (void *buffer : buffers)
+    rt.memFree(buffer, nullptr);
+  rt.streamDestroy(stream);
   return results;
 }
 
@@ -563,9 +755,7 @@ static double rms(const Tensor &t) {
   return n ? std::sqrt(sum / n) : 0.0;
 }
 
-static void writeOutput(const Tensor &t, unsigned index) {
-  std::string path =
-      (llvm::Twine(outputDir) + "/result" + llvm::Twine(index) + ".npy").str();
+static llvm::Error writeOutput(const Tensor &t, llvm::StringRef path) {
   llvm::Error error = llvm::Error::success();
   if (t.elt == Elt::bf16) {
     // No numpy dtype holds bf16: write the exact f32 values.
@@ -581,8 +771,24 @@ static void writeOutput(const Tensor &t, unsigned index) {
                                             : "<i4";
     error = writeNpy(path, dtype, t.shape, t.data);
   }
-  if (error)
-    die(llvm::toString(std::move(error)));
+  return error;
+}
+
+/// Writes every result as resultN.npy in --output-dir, all or none: each
+/// file is complete or absent (writeNpy), and when one fails the ones
+/// written before it are removed.
+static void writeOutputs(const std::vector<Tensor> &results) {
+  std::vector<std::string> written;
+  for (auto [i, t] : llvm::enumerate(results)) {
+    std::string path =
+        (llvm::Twine(outputDir) + "/result" + llvm::Twine(i) + ".npy").str();
+    if (llvm::Error error = writeOutput(t, path)) {
+      for (const std::string &done : written)
+        llvm::sys::fs::remove(done);
+      die(llvm::toString(std::move(error)));
+    }
+    written.push_back(path);
+  }
 }
 
 namespace {
@@ -618,12 +824,24 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "effattn-run: JIT-compile and run a function "
-                              "on the CPU\n");
+                              "on the CPU or a CUDA GPU\n");
   if (dynamicSize < 1)
     die("--dynamic-size must be at least 1");
   if (pipeline != "effattn-to-llvm" && pipeline != "gpu-schedule")
     die("--pipeline must be effattn-to-llvm or gpu-schedule, got '" + pipeline +
         "'");
+  if (target != "cpu" && target != "cuda")
+    die("--target must be cpu or cuda, got '" + target + "'");
+  std::optional<CudaRuntime> cudaRuntime;
+  if (target == "cuda") {
+    if (pipeline.getNumOccurrences())
+      die("--pipeline is for --target=cpu; --target=cuda lowers with "
+          "effattn-to-nvvm");
+    if (reference)
+      die("--reference runs the CPU reference lowering; drop --target=cuda");
+    // A missing driver or GPU is reported before anything is compiled.
+    cudaRuntime = loadCudaRuntime();
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -663,8 +881,8 @@ int main(int argc, char **argv) {
     die("give either --input files or --random-inputs, not both");
   if (randomInputs) {
     std::mt19937_64 rng(seed);
-    for (auto &[type, elt] : sig.args)
-      args.push_back(randomInput(type, elt, rng));
+    for (auto [i, arg] : llvm::enumerate(sig.args))
+      args.push_back(randomInput(i, arg.first, arg.second, rng));
   } else {
     if (inputs.size() != sig.args.size())
       die(llvm::formatv("expected {0} inputs for @{1}, got {2}",
@@ -679,19 +897,24 @@ int main(int argc, char **argv) {
       die("cannot create " + outputDir + ": " + ec.message());
 
   Compiled main = compile(*module, reference);
-  std::vector<Tensor> results = call(main, sig, args);
+  std::vector<Tensor> results = cudaRuntime
+                                    ? callCuda(*cudaRuntime, main, sig, args)
+                                    : call(main, sig, args);
   // Wall time, and the calling thread's CPU time (the compiled code is
   // single-threaded): the latter is what other processes on a busy machine
-  // disturb least.
+  // disturb least. On CUDA, the call alone (launches to the final
+  // synchronisation), without the copies to and from the device.
   std::optional<double> medianMs, medianCpuMs;
   if (repeat > 0) {
-    auto threadCpuMs = [] {
-      timespec ts;
-      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-      return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-    };
     std::vector<double> times, cpuTimes;
     for (unsigned i = 0; i < repeat; ++i) {
+      if (cudaRuntime) {
+        double ms, cpuMs;
+        results = callCuda(*cudaRuntime, main, sig, args, &ms, &cpuMs);
+        times.push_back(ms);
+        cpuTimes.push_back(cpuMs);
+        continue;
+      }
       double cpuStart = threadCpuMs();
       auto start = std::chrono::steady_clock::now();
       results = call(main, sig, args);
@@ -714,9 +937,8 @@ int main(int argc, char **argv) {
       checks.push_back(compare(got, want));
   }
 
-  for (auto [i, t] : llvm::enumerate(results))
-    if (!outputDir.empty())
-      writeOutput(t, i);
+  if (!outputDir.empty())
+    writeOutputs(results);
 
   bool ok = llvm::all_of(checks, [](const CheckResult &c) { return c.ok; });
   if (json) {
@@ -747,10 +969,10 @@ int main(int argc, char **argv) {
   } else {
     for (auto [i, t] : llvm::enumerate(results)) {
       llvm::outs() << "result" << i << ": " << typeString(t)
-                   << llvm::formatv(" rms={0:g}", rms(t)) << " first=[";
+                   << llvm::format(" rms=%g", rms(t)) << " first=[";
       for (int64_t j = 0, e = std::min<int64_t>(4, numElements(t.shape)); j < e;
            ++j)
-        llvm::outs() << (j ? ", " : "") << llvm::formatv("{0:g}", get(t, j));
+        llvm::outs() << (j ? ", " : "") << llvm::format("%g", get(t, j));
       llvm::outs() << "]\n";
     }
     for (auto [i, c] : llvm::enumerate(checks))

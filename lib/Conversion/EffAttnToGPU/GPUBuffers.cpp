@@ -59,12 +59,13 @@ static Value allocate(OpBuilder &b, Location loc, MemRefType type,
 }
 
 /// bufferization.dealloc (%m...) if (%c...) retain (%r...) as explicit
-/// pointer comparisons: %m_i is freed (gpu.dealloc) iff c_i, it aliases no
+/// pointer comparisons: %m_i is freed (gpu.dealloc, or memref.dealloc in host
+/// memory) iff c_i, it aliases no
 /// retained value and no earlier %m_k with c_k; the result for %r_j is the
 /// OR over i of (c_i and %m_i aliases %r_j). Two memrefs alias when their
 /// aligned base pointers are equal (the op's operands are base buffers).
 static void lowerDealloc(RewriterBase &rewriter,
-                         bufferization::DeallocOp dealloc) {
+                         bufferization::DeallocOp dealloc, bool hostMemory) {
   Location loc = dealloc.getLoc();
   rewriter.setInsertionPoint(dealloc);
   auto pointer = [&](Value memref) -> Value {
@@ -106,8 +107,11 @@ static void lowerDealloc(RewriterBase &rewriter,
       free = andI(free,
                   notI(andI(conditions[k], eq(memrefPtrs[k], memrefPtrs[i]))));
     scf::IfOp::create(rewriter, loc, free, [&](OpBuilder &b, Location l) {
-      gpu::DeallocOp::create(b, l, /*asyncToken=*/Type(),
-                             /*asyncDependencies=*/ValueRange(), memrefs[i]);
+      if (hostMemory)
+        memref::DeallocOp::create(b, l, memrefs[i]);
+      else
+        gpu::DeallocOp::create(b, l, /*asyncToken=*/Type(),
+                               /*asyncDependencies=*/ValueRange(), memrefs[i]);
       scf::YieldOp::create(b, l);
     });
   }
@@ -150,6 +154,10 @@ LogicalResult mlir::effattn::placeBuffersForGPU(RewriterBase &rewriter,
       rewriter.replaceOp(clone, buffer);
       continue;
     }
+    if (auto dealloc = dyn_cast<bufferization::DeallocOp>(op)) {
+      lowerDealloc(rewriter, dealloc, hostMemory);
+      continue;
+    }
     if (hostMemory)
       continue;
     if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
@@ -168,10 +176,6 @@ LogicalResult mlir::effattn::placeBuffersForGPU(RewriterBase &rewriter,
                                           /*asyncDependencies=*/ValueRange(),
                                           buffer, global.getResult());
       rewriter.replaceAllUsesExcept(global.getResult(), buffer, memcpy);
-      continue;
-    }
-    if (auto dealloc = dyn_cast<bufferization::DeallocOp>(op)) {
-      lowerDealloc(rewriter, dealloc);
       continue;
     }
     if (isa<memref::AllocaOp, memref::ReallocOp>(op))

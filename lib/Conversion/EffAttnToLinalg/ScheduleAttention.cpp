@@ -375,14 +375,16 @@ mlir::effattn::schedulePartitionedAttention(RewriterBase &rewriter,
         Value table = sliceDim(b, loc, op.getPartition(), 1, t0, columns);
         SmallVector<AffineExpr> d = dims(ctx, {0, 1, 2, 3, 4, 5});
         Value init = createFilled(b, loc, sizes.outShape(), f32, 0.0);
-        // Loops (b, h, i, e, p, j).
+        // Loops (b, h, i, p, j, e): the head dim innermost, so each step
+        // reads a row of v_parts contiguously (with j innermost it would
+        // stride through all of v_parts[p] once per output element).
         Value o = buildGeneric(
             b, loc, {weights, table, op.getVParts()}, init, 6,
-            {{d[0], d[1], d[2], d[5]},
-             {d[4], d[2] - d[5] + (tMax - 1)},
-             {d[0], d[1], d[4], d[5], d[3]},
-             {d[0], d[1], d[2], d[3]}},
-            {par, par, par, par, red, red},
+            {{d[0], d[1], d[2], d[4]},
+             {d[3], d[2] - d[4] + (tMax - 1)},
+             {d[0], d[1], d[3], d[4], d[5]},
+             {d[0], d[1], d[2], d[5]}},
+            {par, par, par, red, red, par},
             [](OpBuilder &b, Location l, ValueRange args) {
               Value w =
                   arith::MulFOp::create(b, l, args[0], toF32(b, l, args[1]));

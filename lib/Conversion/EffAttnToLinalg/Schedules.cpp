@@ -63,13 +63,23 @@ struct EffAttnSchedulePass
     : impl::EffAttnSchedulePassBase<EffAttnSchedulePass> {
   using Base::Base;
   void runOnOperation() override {
+    // Errors at the op's location only: attaching the op would print the
+    // whole module under a one-line message about an option.
+    Location loc = getOperation()->getLoc();
+    int64_t q = queryTile, k = keyTile, c = chunkSize;
+    if (q < 0 || k < 0 || c < 0) {
+      emitError(loc) << "effattn-schedule: query-tile, key-tile and "
+                        "chunk-size must be >= 0 (0: from the tuning table), "
+                        "got "
+                     << q << ", " << k << ", " << c;
+      return signalPassFailure();
+    }
     std::string error;
     std::optional<TuningTable> table = TuningTable::load(tuningTable, error);
     if (!table) {
-      getOperation()->emitError() << "effattn-schedule: tuning table " << error;
+      emitError(loc) << "effattn-schedule: tuning table " << error;
       return signalPassFailure();
     }
-    int64_t q = queryTile, k = keyTile, c = chunkSize;
     // The tuning table's entry for the op, then the pass options on top.
     ScheduleConfigFn config = [table = *table, q, k, c,
                                target = target.getValue()](Operation *op) {

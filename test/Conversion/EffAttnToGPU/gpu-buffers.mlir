@@ -1,7 +1,7 @@
 // effattn-gpu-buffers: host buffers in GPU memory. Allocations become
 // gpu.alloc, copies and clones linalg.copy (kernels later), constants a
 // device copy, and bufferization.dealloc explicit pointer comparisons around
-// gpu.dealloc. With host-memory only the copies change.
+// gpu.dealloc. With host-memory buffers stay on the host (memref.dealloc).
 //
 // RUN: effattn-opt %s --split-input-file --effattn-gpu-buffers | FileCheck %s
 // RUN: effattn-opt %s --split-input-file --effattn-gpu-buffers=host-memory \
@@ -41,9 +41,13 @@
 // CHECK:         return %[[B]], %[[OWN]]
 // CHECK-NOT:     memref.alloc
 // HOST-LABEL: func.func @buffers(
-// HOST:         memref.alloc
+// HOST:         %[[A:.+]] = memref.alloc
 // HOST:         linalg.copy
-// HOST:         bufferization.dealloc
+// HOST:         %[[B:.+]] = memref.alloc
+// HOST:         scf.if %{{.+}} {
+// HOST-NEXT:      memref.dealloc %[[A]] : memref<?xf32>
+// HOST:         scf.if %{{.+}} {
+// HOST-NEXT:      memref.dealloc %[[B]] : memref<?xf32>
 // HOST-NOT:     gpu.
 func.func @buffers(%x: memref<?xf32>, %n: index, %c: i1) -> (memref<?xf32>, i1) {
   %a = memref.alloc(%n) : memref<?xf32>

@@ -557,6 +557,16 @@ func.func @f(%z: tensor<1x5x128xf32>, %g: tensor<2x128xf32>, %b: tensor<2x128xf3
 
 // -----
 
+// A result of another element type than 'z' (found by effattn-fuzz: the
+// lowering built an invalid tensor.cast).
+func.func @f(%z: tensor<1x?x128xf32>, %g: tensor<2x128xf32>, %b: tensor<2x128xf32>) {
+  // expected-error @+1 {{'effattn.offset_scale' op result #1 has element type 'bf16', but 'z' has 'f32' (all floating operands and results share one element type)}}
+  %0:2 = effattn.offset_scale %z, %g, %b : (tensor<1x?x128xf32>, tensor<2x128xf32>, tensor<2x128xf32>) -> (tensor<1x?x128xf32>, tensor<1x?x128xbf16>)
+  return
+}
+
+// -----
+
 func.func @f(%z: tensor<1x?x128xf32>, %g: tensor<2x128xf32>, %b: tensor<4x128xf32>) {
   // expected-error @+1 {{'effattn.offset_scale' op 'beta' dim 0 (N) is 4, but 'gamma' dim 0 (N) is 2}}
   %0:2 = effattn.offset_scale %z, %g, %b : (tensor<1x?x128xf32>, tensor<2x128xf32>, tensor<4x128xf32>) -> (tensor<1x?x128xf32>, tensor<1x?x128xf32>)

@@ -21,8 +21,9 @@ namespace mlir::effattn {
 /// Moves the buffers of `region` (host code) to GPU memory: memref.alloc ->
 /// gpu.alloc, constant memref.get_global -> gpu.alloc + gpu.memcpy,
 /// bufferization.dealloc -> gpu.dealloc under the ownership conditions. With
-/// `hostMemory` buffers stay where they are. Either way memref.copy and
-/// bufferization.clone become linalg.copy. Ops inside gpu.launch are left
+/// `hostMemory` buffers stay where they are (and deallocation lowers the same
+/// way to memref.dealloc). Either way memref.copy and bufferization.clone
+/// become linalg.copy. Ops inside gpu.launch are left
 /// alone. Fails (with a diagnostic) on host stack buffers in device mode.
 LogicalResult placeBuffersForGPU(RewriterBase &rewriter, Region &region,
                                  bool hostMemory);

@@ -27,9 +27,10 @@ def EffAttnGPUBuffersPass : Pass<"effattn-gpu-buffers", "::mlir::ModuleOp"> {
     * `memref.copy` and `bufferization.clone` become `linalg.copy` (into a
       fresh buffer for a clone), so copies run as kernels too.
 
-    With `host-memory`, only the last step runs and buffers stay in host
-    memory: the mapped program then runs on the CPU (`effattn-run
-    --pipeline=gpu-schedule`), a check of the GPU schedule without a GPU.
+    With `host-memory`, buffers stay in host memory and deallocation lowers
+    the same way to `memref.dealloc`: the mapped program then runs on the CPU
+    (`effattn-run --pipeline=gpu-schedule`), a check of the GPU schedule
+    (and of this pass's ownership logic) without a GPU.
 
     Host code that still holds stack buffers (`memref.alloca`) is reported,
     not silently passed to a kernel.
@@ -52,8 +53,8 @@ def EffAttnGPUBuffersPass : Pass<"effattn-gpu-buffers", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"hostMemory", "host-memory", "bool", /*default=*/"false",
-           "Keep buffers in host memory (only copies and clones become "
-           "linalg.copy)">,
+           "Keep buffers in host memory (memref.alloc stays, deallocation "
+           "becomes memref.dealloc)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",

@@ -336,12 +336,21 @@ LogicalResult OffsetScaleOp::verify() {
     return emitOpError() << "has " << getNumResults()
                          << " results, but 'gamma' and 'beta' have N = " << n
                          << " rows (one result per row)";
-  // A result may be more or less static than `z`, as with every other op.
-  for (auto [index, result] : llvm::enumerate(getResults()))
+  // A result may be more or less static than `z`, as with every other op,
+  // but has its element type (rule 3).
+  Type elementType = getZ().getType().getElementType();
+  for (auto [index, result] : llvm::enumerate(getResults())) {
     if (failed(verifyCompatibleShape(result.getType(), getZ().getType())))
       return emitOpError() << "result #" << index << " has type "
                            << result.getType() << ", but 'z' has type "
                            << getZ().getType();
+    if (getElementTypeOrSelf(result.getType()) != elementType)
+      return emitOpError() << "result #" << index << " has element type "
+                           << getElementTypeOrSelf(result.getType())
+                           << ", but 'z' has " << elementType
+                           << " (all floating operands and results share one "
+                              "element type)";
+  }
   return success();
 }
 
