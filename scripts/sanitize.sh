@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds effattn-opt and effattn-run with AddressSanitizer and
-# UndefinedBehaviorSanitizer (scripts/asan-build.sh: build-asan/) and runs the
-# lit tests that need nothing else: Dialect, Conversion, Tools and the CPU
-# integration tests (JIT-compiled code itself is not instrumented; leaks are
-# checked too). Any sanitizer report aborts the tool, which fails its test.
+# Builds effattn-opt, effattn-run and the fuzzing harness with AddressSanitizer
+# and UndefinedBehaviorSanitizer (scripts/asan-build.sh: build-asan/) and runs
+# the lit tests that need nothing else: Dialect, Conversion, Tools, Fuzz (the
+# inputs effattn-fuzz found) and the CPU integration tests (the JIT-compiled
+# code itself is not instrumented; leaks are checked too). Any sanitizer
+# report aborts the tool, which fails its test.
 # Ends with the lit summary; exits non-zero when a test failed.
 #
 #   scripts/sanitize.sh [LIT_PATH...]    (default: the directories above,
@@ -12,7 +13,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/asan-build.sh" || exit 1
 set +e
 
-targets=(effattn-opt effattn-run mlir-doc)
+targets=(effattn-opt effattn-run effattn-fuzz mlir-doc)
 # test/Tools also covers effattn-compile, where the tree has it.
 if [ -f "$EFFATTN_ROOT/tools/effattn-compile/CMakeLists.txt" ]; then
   targets+=(effattn-compile)
@@ -26,7 +27,7 @@ export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 paths=()
-for p in "${@:-Dialect Conversion Tools Integration/CPU}"; do
+for p in "${@:-Dialect Conversion Tools Fuzz Integration/CPU}"; do
   for q in $p; do
     paths+=("$EFFATTN_ASAN_BUILD/test/$q")
   done

@@ -14,8 +14,11 @@ LLVM_PREFIX=/usr/lib/llvm-22
 EFFATTN_PYTHON="${EFFATTN_PYTHON:-/usr/bin/python3}"
 export EFFATTN_ROOT EFFATTN_BUILD EFFATTN_PYTHON
 
+# libclang-rt-22-dev: the sanitizer and libFuzzer runtimes of the robustness
+# checks (scripts/sanitize.sh, scripts/fuzz.sh).
 packages=(cmake ninja-build llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
-          lld-22 clang-format-22 python3 python3-numpy python3-pytest)
+          lld-22 clang-format-22 libclang-rt-22-dev python3 python3-numpy
+          python3-pytest)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||

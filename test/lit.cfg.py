@@ -34,8 +34,15 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.effattn_tools_dir, config.llvm_tools_dir]
-tools = ["effattn-opt", "effattn-run", "effattn-compile", "effattn-capi-test", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
+tools = ["effattn-opt", "effattn-run", "effattn-compile", "effattn-capi-test", "llvm-readelf", ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt"))]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The libFuzzer harness, in builds with EFFATTN_ENABLE_FUZZER (scripts/fuzz.sh,
+# scripts/sanitize.sh): test/Fuzz replays what it found.
+effattn_fuzz = os.path.join(config.effattn_tools_dir, "effattn-fuzz")
+if os.access(effattn_fuzz, os.X_OK):
+    config.available_features.add("effattn-fuzz")
+    config.substitutions.append(("%effattn_fuzz", effattn_fuzz))
 
 # GPU code generation: PTX checks run everywhere; ptxas checks need ptxas
 # (PATH, or the CUDA toolkit at /usr/local/cuda), the lit feature `ptxas`.

@@ -11,11 +11,14 @@
 // object file, or a shared library exporting `_mlir_ciface_<function>` for
 // every function (CUDA: linked against the effattn CUDA runtime, which loads
 // the kernels when the library is loaded). `--report` prints each kernel's
-// launch configuration and, with ptxas, its registers, stack, spills and
-// shared memory.
+// launch configuration, the effattn op it comes from and, with ptxas, its
+// registers, stack, spills and shared memory; then each op's FLOPs and bytes
+// from its cost formula (dynamic sizes taken as --report-size).
 //
 //===----------------------------------------------------------------------===//
 
+#include "effattn/Dialect/EffAttn/IR/EffAttnCost.h"
+#include "effattn/Dialect/EffAttn/IR/EffAttnDialect.h"
 #include "effattn/InitAll.h"
 #include "effattn/Pipelines/Pipelines.h"
 
@@ -110,8 +113,14 @@ static cl::opt<std::string>
               cl::init(""), cl::cat(category));
 static cl::opt<bool> report("report",
                             cl::desc("Print each kernel's launch configuration "
-                                     "and ptxas resource usage"),
+                                     "and ptxas resource usage, and each "
+                                     "op's FLOPs and bytes"),
                             cl::cat(category));
+static cl::opt<int64_t>
+    reportSize("report-size",
+               cl::desc("Size of every dynamic dimension in --report's FLOP "
+                        "and byte counts"),
+               cl::init(4096), cl::cat(category));
 
 /// One error line and exit code 1.
 [[noreturn]] static void die(const llvm::Twine &message) {
@@ -186,10 +195,59 @@ struct Kernel {
   bool isPTX;
   // Launch configurations found in host code, as text.
   SmallVector<std::string> launches;
+  // The effattn op the kernel was generated from (an index into the op
+  // records), when its launch location names exactly one.
+  std::optional<size_t> op;
+};
+
+/// One effattn op of the input and its cost.
+struct OpRecord {
+  std::string name;
+  std::string where;
+  OpCost cost;
+  size_t kernels = 0;
+};
+
+/// Ops by source location; a location shared by several ops maps to none.
+struct OpIndex {
+  SmallVector<OpRecord> ops;
+  std::map<std::string, std::optional<size_t>> byLocation;
 };
 } // namespace
 
-static SmallVector<Kernel> collectKernels(ModuleOp module) {
+/// "file:line:col" of the first file location in `loc`, or "".
+static std::string locationKey(Location loc) {
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    return llvm::formatv("{0}:{1}:{2}", file.getFilename().getValue(),
+                         file.getLine(), file.getColumn());
+  return "";
+}
+
+/// Records every effattn op of the input with its cost, before lowering
+/// (lowered ops keep the location of the op they come from).
+static OpIndex indexOps(ModuleOp module) {
+  OpIndex index;
+  module.walk([&](Operation *op) {
+    if (!isa<EffAttnDialect>(op->getDialect()))
+      return;
+    std::optional<OpCost> cost = estimateCost(op, reportSize);
+    if (!cost)
+      return;
+    std::string key = locationKey(op->getLoc());
+    index.ops.push_back({op->getName().getStringRef().str(),
+                         key.empty() ? "(no location)" : key, *cost});
+    if (key.empty())
+      return;
+    auto [it, inserted] =
+        index.byLocation.try_emplace(key, index.ops.size() - 1);
+    if (!inserted)
+      it->second = std::nullopt;
+  });
+  return index;
+}
+
+static SmallVector<Kernel> collectKernels(ModuleOp module,
+                                          OpIndex *ops = nullptr) {
   SmallVector<Kernel> kernels;
   std::map<std::string, size_t> index;
   module.walk([&](gpu::BinaryOp binary) {
@@ -220,6 +278,13 @@ static SmallVector<Kernel> collectKernels(ModuleOp module) {
       return;
     gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    if (ops && kernels[it->second].launches.empty()) {
+      auto op = ops->byLocation.find(locationKey(launch.getLoc()));
+      if (op != ops->byLocation.end() && op->second) {
+        kernels[it->second].op = *op->second;
+        ++ops->ops[*op->second].kernels;
+      }
+    }
     kernels[it->second].launches.push_back(llvm::formatv(
         "grid=({0},{1},{2}) block=({3},{4},{5})", dim(grid.x), dim(grid.y),
         dim(grid.z), dim(block.x), dim(block.y), dim(block.z)));
@@ -302,11 +367,34 @@ static Usage runPtxas(llvm::StringRef ptxas, const Kernel &kernel) {
   return usage;
 }
 
-static void printReport(SmallVector<Kernel> &kernels) {
+/// Each op's FLOPs and compulsory bytes from its cost formula.
+static void printOpCosts(const OpIndex &index) {
+  llvm::outs() << llvm::formatv(
+      "\nops (cost formulas of SPEC.md, every dynamic size = {0}):\n",
+      reportSize.getValue());
+  llvm::outs() << llvm::formatv("{0,-4} {1,-32} {2,-40} {3,9} {4,9} {5,7} "
+                                "{6,7}\n",
+                                "op", "name", "location", "FLOP", "bytes",
+                                "FLOP/B", "kernels");
+  double flops = 0, bytes = 0;
+  for (auto [i, op] : llvm::enumerate(index.ops)) {
+    llvm::outs() << llvm::formatv(
+        "{0,-4} {1,-32} {2,-40} {3,9:E3} {4,9:E3} {5,7:F1} {6,7}\n",
+        "#" + std::to_string(i), op.name, op.where, op.cost.flops,
+        op.cost.bytes, op.cost.bytes > 0 ? op.cost.flops / op.cost.bytes : 0.0,
+        op.kernels);
+    flops += op.cost.flops;
+    bytes += op.cost.bytes;
+  }
+  llvm::outs() << llvm::formatv("{0} ops: {1:E3} FLOP, {2:E3} bytes\n",
+                                index.ops.size(), flops, bytes);
+}
+
+static void printReport(SmallVector<Kernel> &kernels, const OpIndex &ops) {
   std::optional<std::string> ptxas = findPtxas();
-  llvm::outs() << llvm::formatv("{0,-40} {1,-36} {2,5} {3,6} {4,12} {5,6}\n",
-                                "kernel", "launch", "regs", "stack",
-                                "spill st/ld", "smem");
+  llvm::outs() << llvm::formatv(
+      "{0,-40} {1,-36} {2,5} {3,6} {4,12} {5,6} {6,4}\n", "kernel", "launch",
+      "regs", "stack", "spill st/ld", "smem", "op");
   int64_t maxRegisters = 0, spills = 0, stack = 0;
   size_t failed = 0;
   for (Kernel &kernel : kernels) {
@@ -317,10 +405,11 @@ static void printReport(SmallVector<Kernel> &kernels) {
         kernel.launches.empty() ? "(not launched)" : kernel.launches.front();
     if (kernel.launches.size() > 1)
       launch += llvm::formatv(" x{0}", kernel.launches.size());
+    std::string op = kernel.op ? "#" + std::to_string(*kernel.op) : "-";
     llvm::outs() << llvm::formatv(
-        "{0,-40} {1,-36} {2,5} {3,6} {4,12} {5,6}\n", kernel.name, launch,
+        "{0,-40} {1,-36} {2,5} {3,6} {4,12} {5,6} {6,4}\n", kernel.name, launch,
         usage.registers, usage.stack,
-        usage.spillStores + "/" + usage.spillLoads, usage.smem);
+        usage.spillStores + "/" + usage.spillLoads, usage.smem, op);
     if (!usage.error.empty()) {
       ++failed;
       llvm::outs() << "  ptxas failed: " << usage.error << "\n";
@@ -348,6 +437,7 @@ static void printReport(SmallVector<Kernel> &kernels) {
         "; ptxas: {0} failed, max registers {1}, stack bytes {2}, spill bytes "
         "{3}\n",
         failed, maxRegisters, stack, spills);
+  printOpCosts(ops);
   if (failed)
     die(llvm::Twine(failed) + " kernel(s) rejected by ptxas");
 }
@@ -491,11 +581,19 @@ int main(int argc, char **argv) {
   if (!module)
     die("cannot parse " + inputFile);
 
+  if (report && !ptxasPath.empty() && !llvm::sys::fs::can_execute(ptxasPath))
+    die("--ptxas=" + ptxasPath + " is not an executable");
+  if (reportSize < 1)
+    die("--report-size must be at least 1, got " +
+        llvm::Twine(reportSize.getValue()));
+  OpIndex ops;
+  if (report)
+    ops = indexOps(*module);
   std::string binaryFormat = emit == "cubin" ? "bin" : format.getValue();
   lower(*module, cuda, binaryFormat);
   SmallVector<Kernel> kernels;
   if (cuda)
-    kernels = collectKernels(*module);
+    kernels = collectKernels(*module, &ops);
 
   if (emit == "mlir") {
     writeFile(outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
@@ -530,9 +628,11 @@ int main(int argc, char **argv) {
       OwningOpRef<ModuleOp> again =
           parseSourceFile<ModuleOp>(sourceMgr, &context);
       lower(*again, cuda, "isa");
-      kernels = collectKernels(*again);
+      for (OpRecord &op : ops.ops)
+        op.kernels = 0;
+      kernels = collectKernels(*again, &ops);
     }
-    printReport(kernels);
+    printReport(kernels, ops);
   }
   return 0;
 }

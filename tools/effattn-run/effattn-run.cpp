@@ -477,6 +477,22 @@ static void keepReachableFunctions(ModuleOp module, func::FuncOp entryFunc) {
       func.erase();
 }
 
+/// libeffattn_cuda_runtime.so next to the tool (../lib, in the build or an
+/// install tree), else the one of the build that made the tool.
+static const std::string &cudaRuntimePath() {
+  static const std::string path = [] {
+    std::string exe = llvm::sys::fs::getMainExecutable(
+        nullptr, reinterpret_cast<void *>(&cudaRuntimePath));
+    llvm::SmallString<256> library(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+    llvm::sys::path::append(library, "lib", "libeffattn_cuda_runtime.so");
+    if (!exe.empty() && llvm::sys::fs::exists(library))
+      return std::string(library);
+    return std::string(EFFATTN_CUDA_RUNTIME);
+  }();
+  return path;
+}
+
 static Compiled compile(ModuleOp original, bool useReference) {
   OwningOpRef<ModuleOp> module = original.clone();
   MLIRContext *ctx = module->getContext();
@@ -530,7 +546,7 @@ static Compiled compile(ModuleOp original, bool useReference) {
   llvm::SmallVector<llvm::StringRef> runtime = {EFFATTN_C_RUNNER_UTILS};
   // The mgpu* functions the host code calls.
   if (cuda)
-    runtime.push_back(EFFATTN_CUDA_RUNTIME);
+    runtime.push_back(cudaRuntimePath());
   engineOptions.sharedLibPaths = runtime;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
@@ -608,19 +624,21 @@ readResults(const Signature &sig, const std::vector<int64_t> &resultStruct,
   return results;
 }
 
-/// Frees the buffers the compiled code allocated (malloc) for its results,
-/// once each: not an argument's buffer it returned, nor a constant
-/// (memref.get_global leaves 0xdeadbeef as the allocated pointer).
+/// Frees the buffers the compiled code allocated for its results (malloc on
+/// the CPU, gpu.alloc on CUDA), once each: not an argument's buffer it
+/// returned, nor a constant (memref.get_global leaves 0xdeadbeef as the
+/// allocated pointer).
 static void freeResults(const Signature &sig,
                         const std::vector<int64_t> &resultStruct,
-                        const std::vector<std::vector<int64_t>> &argDescs) {
+                        const std::vector<std::vector<int64_t>> &argDescs,
+                        llvm::function_ref<void(void *)> release = std::free) {
   llvm::DenseSet<int64_t> keep = {0, 0xdeadbeef};
   for (const std::vector<int64_t> &desc : argDescs)
     keep.insert(desc[0]);
   size_t at = 0;
   for (auto &[type, elt] : sig.results) {
     if (keep.insert(resultStruct[at]).second)
-      std::free(reinterpret_cast<void *>(resultStruct[at]));
+      release(reinterpret_cast<void *>(resultStruct[at]));
     at += 3 + 2 * type.getRank();
   }
 }
@@ -666,18 +684,17 @@ struct CudaRuntime {
 /// problem is one line and exit status 1, before anything is compiled.
 static CudaRuntime loadCudaRuntime() {
   std::string error;
-  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
-      EFFATTN_CUDA_RUNTIME, &error);
+  const std::string &path = cudaRuntimePath();
+  auto library =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(path.c_str(), &error);
   if (!library.isValid())
-    die("--target=cuda: cannot load the CUDA runtime " EFFATTN_CUDA_RUNTIME
-        ": " +
-        error);
+    die("--target=cuda: cannot load the CUDA runtime " + path + ": " + error);
   CudaRuntime rt;
   auto resolve = [&](auto &fn, const char *name) {
     fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
         library.getAddressOfSymbol(name));
     if (!fn)
-      die("--target=cuda: the CUDA runtime " EFFATTN_CUDA_RUNTIME " has no " +
+      die("--target=cuda: the CUDA runtime " + path + " has no " +
           llvm::Twine(name));
   };
   resolve(rt.available, "effattnCudaAvailable");
@@ -705,8 +722,7 @@ static double threadCpuMs() {
 /// descriptors of device memory (it synchronises its streams before it
 /// returns), and the results are copied back. `invokeMs` and `invokeCpuMs`
 /// receive the wall and thread CPU time of the call itself, without the
-/// copies. The results' device buffers
-/// are left to the process, as on the CPU (one may alias an argument).
+/// copies. The device buffers of the arguments and results are freed.
 static std::vector<Tensor>
 callCuda(const CudaRuntime &rt, const Compiled &compiled, const Signature &sig,
          const std::vector<Tensor> &inputs, double *invokeMs = nullptr,
@@ -737,6 +753,8 @@ callCuda(const CudaRuntime &rt, const Compiled &compiled, const Signature &sig,
         rt.memcpy(host, src, n, stream);
       });
   rt.streamSynchronize(stream);
+  freeResults(sig, resultStruct, descs,
+              [&](void *buffer) { rt.memFree(buffer, nullptr); });
   for (void *buffer : buffers)
     rt.memFree(buffer, nullptr);
   rt.streamDestroy(stream);
