@@ -53,6 +53,12 @@ config.substitutions.append(
      "%s %s" % (config.python_executable,
                 os.path.join(config.effattn_src_root, "utils",
                              "extract-gpu-binary.py"))))
+# The GPU benchmark's IR generator (bench/gpu/gpu_bench.py ir).
+config.substitutions.append(
+    ("%gpu_bench",
+     "%s %s" % (config.python_executable,
+                os.path.join(config.effattn_src_root, "bench", "gpu",
+                             "gpu_bench.py"))))
 ptxas = shutil.which("ptxas")
 if not ptxas and os.access("/usr/local/cuda/bin/ptxas", os.X_OK):
     ptxas = "/usr/local/cuda/bin/ptxas"
