@@ -70,6 +70,7 @@ void mlir::effattn::buildEffAttnToLLVMPipeline(
 /// Buffers -> loops -> LLVM for the host CPU.
 static void addLoopsToLLVMPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -80,6 +81,9 @@ static void addLoopsToLLVMPasses(OpPassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass(expand));
   // math.erf (the laplace activation) has no LLVM intrinsic: call libm.
   pm.addPass(createConvertMathToLibmPass());
+  // The CPU form of the tensor-core kernels is vector code (its transfers
+  // became loops above).
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
@@ -187,6 +191,7 @@ static void addGPUMappingPasses(OpPassManager &pm,
   EffAttnMapToGPUPassOptions map;
   map.blockSize = o.blockSize;
   map.emitLaunch = !hostMemory;
+  map.tensorCores = o.tensorCores;
   pm.addPass(createEffAttnMapToGPUPass(map));
   pm.addPass(createEffAttnApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
@@ -203,6 +208,11 @@ LogicalResult mlir::effattn::buildEffAttnToNVVMPipeline(
 
   // Kernels out of line; the host side on one stream per straight-line
   // block, synchronised at its end.
+  if (options.tensorCores) {
+    // Constants back into the kernels (canonicalize hoisted them), so that
+    // the mma accumulators' zeros are not kernel parameters.
+    pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  }
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
 
@@ -228,6 +238,7 @@ LogicalResult mlir::effattn::buildEffAttnToNVVMPipeline(
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
+  device.addPass(createConvertNVGPUToNVVMPass());
   device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());

@@ -95,6 +95,12 @@ struct EffAttnToNVVMPipelineOptions
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block (1 to 1024)"),
       llvm::cl::init(256)};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Map f16 contractions to mma.sync tensor-core kernels "
+                     "(experimental: checked on the CPU at the vector level "
+                     "and by ptxas, never run on a GPU)"),
+      llvm::cl::init(false)};
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimisation level of the NVPTX code generation"),

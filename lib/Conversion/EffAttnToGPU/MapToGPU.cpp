@@ -15,12 +15,15 @@
 #include "effattn/Conversion/EffAttnToGPU/EffAttnToGPU.h"
 #include "effattn/Conversion/EffAttnToGPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringMap.h"
@@ -233,7 +236,8 @@ static LogicalResult checkHostCode(Region &region) {
 
 LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
                                             Region &region,
-                                            const GPUMappingOptions &options) {
+                                            const GPUMappingOptions &options,
+                                            int64_t *numTensorCoreKernels) {
   SmallVector<linalg::LinalgOp> ops;
   region.walk([&](linalg::LinalgOp op) {
     if (!isMapped(op))
@@ -248,8 +252,24 @@ LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
     std::string kernel = "kernel";
     if (auto func = op->getParentOfType<FunctionOpInterface>())
       kernel = func.getName().str();
+    bool mma = options.tensorCores && isTensorCoreContraction(op);
     kernel += "_k" + std::to_string(counts[kernel]++) + "_" +
-              name.stripDialect().str();
+              (mma ? std::string("mma") : name.stripDialect().str());
+    if (mma) {
+      FailureOr<Operation *> mapped =
+          mapContractionToTensorCores(rewriter, op, options);
+      if (failed(mapped))
+        return emitError(loc)
+               << "'" << name << "' cannot be mapped to a tensor-core kernel";
+      if (numTensorCoreKernels)
+        ++*numTensorCoreKernels;
+      if (auto launch = dyn_cast<gpu::LaunchOp>(*mapped)) {
+        auto symbol = FlatSymbolRefAttr::get(rewriter.getContext(), kernel);
+        launch.setModuleAttr(symbol);
+        launch.setFunctionAttr(symbol);
+      }
+      continue;
+    }
     FailureOr<scf::ParallelOp> loop = lowerToParallelLoops(rewriter, op);
     if (failed(loop))
       return emitError(loc)
@@ -284,10 +304,13 @@ struct EffAttnMapToGPUPass
     GPUMappingOptions options;
     options.blockSize = blockSize;
     options.emitLaunch = emitLaunch;
+    options.tensorCores = tensorCores;
     IRRewriter rewriter(&getContext());
+    int64_t mmaKernels = 0;
     for (Region &region : getOperation()->getRegions())
-      if (failed(mapLinalgToGPU(rewriter, region, options)))
+      if (failed(mapLinalgToGPU(rewriter, region, options, &mmaKernels)))
         return signalPassFailure();
+    numTensorCoreKernels += mmaKernels;
   }
 };
 } // namespace

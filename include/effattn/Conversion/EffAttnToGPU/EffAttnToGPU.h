@@ -42,6 +42,9 @@ struct GPUMappingOptions {
   /// Build a gpu.launch; otherwise the same decomposition as an scf.parallel
   /// over (block, thread), which runs on the CPU.
   bool emitLaunch = true;
+  /// Map f16 contractions to tensor-core kernels
+  /// (mapContractionToTensorCores).
+  bool tensorCores = false;
 };
 
 /// Maps an scf.parallel without reductions onto a 1-D grid of 1-D blocks:
@@ -58,10 +61,30 @@ FailureOr<Operation *> mapParallelLoopToGPU(RewriterBase &rewriter,
 LogicalResult sequentializeParallelLoop(RewriterBase &rewriter,
                                         scf::ParallelOp loop);
 
-/// Maps every linalg op of `region` (host code) to a kernel as above, then
-/// checks that no memory access is left in host code (in launch mode).
+/// Whether `op` is a contraction mapContractionToTensorCores serves: on
+/// buffers, one m, n and k dim (any batch dims, any layout), f16 operands and
+/// an f32 accumulator.
+bool isTensorCoreContraction(linalg::LinalgOp op);
+
+/// Maps such a contraction to a kernel of 64x64 output tiles, one 4-warp
+/// block per tile and batch index: 64x32 slices of A and B staged in
+/// workgroup memory (zero outside the operands), 16x8x16 vector.contracts of
+/// vector.transfer_reads of the staged tiles (which convert-vector-to-gpu
+/// with use-nvgpu turns into ldmatrix and mma.sync), the accumulators added
+/// to C with bounds checks. Without `emitLaunch`, the same vector code runs
+/// on the CPU: the grid as an scf.parallel, each phase between barriers as a
+/// loop over threads or warps. Returns the gpu.launch (or scf.parallel).
+FailureOr<Operation *>
+mapContractionToTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
+                            const GPUMappingOptions &options);
+
+/// Maps every linalg op of `region` (host code) to a kernel as above (f16
+/// contractions to tensor-core kernels with `tensorCores`), then checks that
+/// no memory access is left in host code (in launch mode).
+/// `numTensorCoreKernels`, when given, is incremented per tensor-core kernel.
 LogicalResult mapLinalgToGPU(RewriterBase &rewriter, Region &region,
-                             const GPUMappingOptions &options);
+                             const GPUMappingOptions &options,
+                             int64_t *numTensorCoreKernels = nullptr);
 
 } // namespace mlir::effattn
 

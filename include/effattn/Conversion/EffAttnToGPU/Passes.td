@@ -85,6 +85,22 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     serves every runtime `T`. Host code keeps the schedule's tile and chunk
     loops, which launch one kernel per linalg op and tile.
 
+    With `tensor-cores`, a contraction `C[b.., m, n] += A[b.., m, k] *
+    B[b.., k, n]` (any layouts; f16 `A` and `B`, f32 `C`; other m or n dims
+    join the batch) becomes a tensor-core kernel instead
+    (`mapContractionToTensorCores`): one 128-thread block per 64x64 tile of
+    `C` and batch index; per 32-deep slice of `k` the block stages `A` as
+    [m][k] and `B` as [n][k] in workgroup memory (zero outside the operands),
+    then each warp accumulates its 16x64 slab with 16x8x16 `vector.contract`s
+    of `vector.transfer_read`s of the staged tiles, converted in place to
+    `nvgpu.ldmatrix` and `nvgpu.mma.sync` (f32 accumulators in registers);
+    the accumulators go through workgroup memory and are added to `C` with
+    bounds checks. With `emit-launch=false` the same vector code runs on the
+    CPU (phases between barriers as loops over threads or warps, operands
+    extended to f32 for the contractions). Experimental: checked on the CPU
+    and by ptxas, never run on a GPU; bf16 has no upstream mma.sync
+    conversion yet and keeps the scalar kernels.
+
     Without `emit-launch`, step 3 builds the same decomposition as an
     `scf.parallel` over (block, thread) instead of a `gpu.launch`, for the CPU.
     Any load or store left in host code afterwards is an error.
@@ -113,12 +129,23 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     Option<"emitLaunch", "emit-launch", "bool", /*default=*/"true",
            "Emit gpu.launch (else an scf.parallel over blocks and threads, "
            "for running the mapped program on the CPU)">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "Map f16 x f16 -> f32 contractions to tensor-core kernels (64x64 "
+           "tiles staged in workgroup memory, 16x8x16 vector.contracts for "
+           "ldmatrix and mma.sync); experimental: never run on a GPU">,
+  ];
+  let statistics = [
+    Statistic<"numTensorCoreKernels", "tensor-core-kernels",
+              "Contractions mapped to tensor-core kernels">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def EffAttnApproximateMathPass : Pass<"effattn-approximate-math"> {
