@@ -95,6 +95,22 @@ static double kernelizedFlops(double bh, double bhk, double queries,
   return maps + bhk * keys * perKey + bh * queries * perQuery;
 }
 
+/// The Linformer projections e_proj·k and f_proj·v of `bhk` kv heads.
+template <typename LowrankOp>
+static double projectionFlops(const Sizes &sz, LowrankOp o, double bhk) {
+  double s = sz.dim(o.getK(), 2), r = sz.dim(o.getEProj(), 0);
+  return bhk * 2 * r * s * (sz.dim(o.getK(), 3) + sz.dim(o.getV(), 3));
+}
+
+/// Columns of e_proj and f_proj past the runtime S, which are not read.
+template <typename LowrankOp>
+static double unusedProjectionBytes(const Sizes &sz, LowrankOp o) {
+  double s = sz.dim(o.getK(), 2), r = sz.dim(o.getEProj(), 0);
+  double unused =
+      2 * r * (sz.dim(o.getEProj(), 1) - s) * Sizes::elementBytes(o.getEProj());
+  return std::max(0.0, unused);
+}
+
 std::optional<OpCost> mlir::effattn::estimateCost(Operation *op,
                                                   int64_t dynamicSize) {
   Sizes sz{dynamicSize};
@@ -102,16 +118,7 @@ std::optional<OpCost> mlir::effattn::estimateCost(Operation *op,
   cost.bytes = sz.allBytes(op);
   bool known =
       llvm::TypeSwitch<Operation *, bool>(op)
-          .Case([&](SoftmaxAttentionOp o) {
-            double b = sz.dim(o.getQ(), 0), h = sz.dim(o.getQ(), 1);
-            double pairs = visiblePairs(sz.dim(o.getQ(), 2),
-                                        sz.dim(o.getK(), 2), o.getCausal());
-            cost.flops =
-                b * h *
-                attentionFlops(pairs, sz.dim(o.getQ(), 3), sz.dim(o.getV(), 3));
-            return true;
-          })
-          .Case([&](QuadAttentionOp o) {
+          .Case<SoftmaxAttentionOp, QuadAttentionOp>([&](auto o) {
             double b = sz.dim(o.getQ(), 0), h = sz.dim(o.getQ(), 1);
             double pairs = visiblePairs(sz.dim(o.getQ(), 2),
                                         sz.dim(o.getK(), 2), o.getCausal());
@@ -144,29 +151,24 @@ std::optional<OpCost> mlir::effattn::estimateCost(Operation *op,
           .Case([&](LowrankAttentionOp o) {
             double b = sz.dim(o.getQ(), 0), h = sz.dim(o.getQ(), 1);
             double hk = sz.dim(o.getK(), 1), t = sz.dim(o.getQ(), 2);
-            double s = sz.dim(o.getK(), 2), r = sz.dim(o.getEProj(), 0);
+            double r = sz.dim(o.getEProj(), 0);
             double dk = sz.dim(o.getQ(), 3), dv = sz.dim(o.getV(), 3);
-            cost.flops = b * hk * 2 * r * s * (dk + dv) +
+            cost.flops = projectionFlops(sz, o, b * hk) +
                          b * h * attentionFlops(t * r, dk, dv);
-            // Only the first S columns of the projections are read.
-            double unused = 2 * r * (sz.dim(o.getEProj(), 1) - s) *
-                            Sizes::elementBytes(o.getEProj());
-            cost.bytes -= std::max(0.0, unused);
+            cost.bytes -= unusedProjectionBytes(sz, o);
             return true;
           })
           .Case([&](LowrankKernelAttentionOp o) {
             double b = sz.dim(o.getQ(), 0), h = sz.dim(o.getQ(), 1);
             double hk = sz.dim(o.getK(), 1), t = sz.dim(o.getQ(), 2);
-            double s = sz.dim(o.getK(), 2), r = sz.dim(o.getEProj(), 0);
+            double r = sz.dim(o.getEProj(), 0);
             double dk = sz.dim(o.getQ(), 3), dv = sz.dim(o.getV(), 3);
             bool favor = o.getFeatureMap() == FeatureMap::favor;
             double f = favor && o.getOmega() ? sz.dim(o.getOmega(), 0) : dk;
             cost.flops =
-                b * hk * 2 * r * s * (dk + dv) +
+                projectionFlops(sz, o, b * hk) +
                 kernelizedFlops(b * h, b * hk, t, r, dk, dv, f, favor, true);
-            double unused = 2 * r * (sz.dim(o.getEProj(), 1) - s) *
-                            Sizes::elementBytes(o.getEProj());
-            cost.bytes -= std::max(0.0, unused);
+            cost.bytes -= unusedProjectionBytes(sz, o);
             return true;
           })
           .Case([&](PartitionedAttentionOp o) {
