@@ -172,28 +172,6 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
-/// Erases the functions the entry does not reach: one that does not lower
-/// must not stop another from running.
-static void keepReachableFunctions(ModuleOp module, func::FuncOp entryFunc) {
-  llvm::SmallPtrSet<Operation *, 8> reached = {entryFunc};
-  SmallVector<Operation *> worklist = {entryFunc};
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val();
-    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
-    if (!uses)
-      continue;
-    for (const SymbolTable::SymbolUse &use : *uses) {
-      Operation *callee =
-          SymbolTable::lookupSymbolIn(module, use.getSymbolRef());
-      if (callee && reached.insert(callee).second)
-        worklist.push_back(callee);
-    }
-  }
-  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (!reached.contains(func))
-      func.erase();
-}
-
 /// The entry's signature, or an error message.
 static std::optional<std::string> readSignature(func::FuncOp func,
                                                 EffAttnExecutable &exe) {

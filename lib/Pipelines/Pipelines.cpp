@@ -22,6 +22,8 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -303,4 +305,25 @@ void mlir::effattn::registerEffAttnPipelines() {
       "Run the GPU schedule and kernel decomposition of effattn-to-nvvm on "
       "the CPU (buffers in host memory, grids as loops)",
       buildEffAttnGPUScheduleToLLVMPipeline);
+}
+
+void mlir::effattn::keepReachableFunctions(ModuleOp module,
+                                           func::FuncOp entryFunc) {
+  llvm::SmallPtrSet<Operation *, 8> reached = {entryFunc};
+  SmallVector<Operation *> worklist = {entryFunc};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
+    if (!uses)
+      continue;
+    for (const SymbolTable::SymbolUse &use : *uses) {
+      Operation *callee =
+          SymbolTable::lookupSymbolIn(module, use.getSymbolRef());
+      if (callee && reached.insert(callee).second)
+        worklist.push_back(callee);
+    }
+  }
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!reached.contains(func))
+      func.erase();
 }

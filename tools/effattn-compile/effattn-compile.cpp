@@ -293,11 +293,9 @@ static SmallVector<Kernel> collectKernels(ModuleOp module,
 }
 
 static std::optional<std::string> findPtxas() {
-  if (!ptxasPath.empty()) {
-    if (!llvm::sys::fs::can_execute(ptxasPath))
-      die("--ptxas=" + ptxasPath + " is not an executable");
+  // main checked that it is an executable.
+  if (!ptxasPath.empty())
     return ptxasPath.getValue();
-  }
   if (llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName("ptxas"))
     return *found;
   for (llvm::StringRef root : {llvm::StringRef(cudaPath.getValue()),

@@ -13,6 +13,10 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace mlir {
+class ModuleOp;
+namespace func {
+class FuncOp;
+} // namespace func
 class OpPassManager;
 } // namespace mlir
 
@@ -149,6 +153,11 @@ LogicalResult buildEffAttnGPUScheduleToLLVMPipeline(
 /// Registers `effattn-to-llvm`, `effattn-to-nvvm` and
 /// `effattn-gpu-schedule-to-llvm`.
 void registerEffAttnPipelines();
+
+/// Erases the functions of `module` that `entry` does not reach through
+/// symbol uses, so that a function that does not lower cannot stop the one
+/// being run (effattn-run, the execution engine C API).
+void keepReachableFunctions(ModuleOp module, func::FuncOp entry);
 
 } // namespace mlir::effattn
 

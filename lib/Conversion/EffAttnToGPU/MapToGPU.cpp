@@ -236,8 +236,7 @@ static LogicalResult checkHostCode(Region &region) {
 
 LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
                                             Region &region,
-                                            const GPUMappingOptions &options,
-                                            int64_t *numTensorCoreKernels) {
+                                            const GPUMappingOptions &options) {
   SmallVector<linalg::LinalgOp> ops;
   region.walk([&](linalg::LinalgOp op) {
     if (!isMapped(op))
@@ -261,8 +260,6 @@ LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
       if (failed(mapped))
         return emitError(loc)
                << "'" << name << "' cannot be mapped to a tensor-core kernel";
-      if (numTensorCoreKernels)
-        ++*numTensorCoreKernels;
       if (auto launch = dyn_cast<gpu::LaunchOp>(*mapped)) {
         auto symbol = FlatSymbolRefAttr::get(rewriter.getContext(), kernel);
         launch.setModuleAttr(symbol);
@@ -306,11 +303,9 @@ struct EffAttnMapToGPUPass
     options.emitLaunch = emitLaunch;
     options.tensorCores = tensorCores;
     IRRewriter rewriter(&getContext());
-    int64_t mmaKernels = 0;
     for (Region &region : getOperation()->getRegions())
-      if (failed(mapLinalgToGPU(rewriter, region, options, &mmaKernels)))
+      if (failed(mapLinalgToGPU(rewriter, region, options)))
         return signalPassFailure();
-    numTensorCoreKernels += mmaKernels;
   }
 };
 } // namespace

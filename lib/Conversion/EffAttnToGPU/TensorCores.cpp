@@ -33,8 +33,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
 using namespace mlir::effattn;
@@ -421,19 +421,7 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
     if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, launch)))
       return launch.emitError("tensor-core kernel: mma conversion failed");
     // The conversion leaves the vector ops it replaced behind.
-    for (bool erased = true; erased;) {
-      erased = false;
-      SmallVector<Operation *> dead;
-      launch.walk([&](Operation *inner) {
-        if (inner != launch && isOpTriviallyDead(inner))
-          dead.push_back(inner);
-      });
-      for (Operation *inner : llvm::reverse(dead))
-        if (isOpTriviallyDead(inner)) {
-          rewriter.eraseOp(inner);
-          erased = true;
-        }
-    }
+    (void)runRegionDCE(rewriter, launch->getRegions());
     bool contractsLeft = false, mmas = false;
     launch.walk([&](Operation *inner) {
       contractsLeft |= isa<vector::ContractionOp>(inner);

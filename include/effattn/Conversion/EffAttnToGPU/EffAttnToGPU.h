@@ -81,10 +81,8 @@ mapContractionToTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
 /// Maps every linalg op of `region` (host code) to a kernel as above (f16
 /// contractions to tensor-core kernels with `tensorCores`), then checks that
 /// no memory access is left in host code (in launch mode).
-/// `numTensorCoreKernels`, when given, is incremented per tensor-core kernel.
 LogicalResult mapLinalgToGPU(RewriterBase &rewriter, Region &region,
-                             const GPUMappingOptions &options,
-                             int64_t *numTensorCoreKernels = nullptr);
+                             const GPUMappingOptions &options);
 
 } // namespace mlir::effattn
 

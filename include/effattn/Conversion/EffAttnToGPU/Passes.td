@@ -134,10 +134,6 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
            "tiles staged in workgroup memory, 16x8x16 vector.contracts for "
            "ldmatrix and mma.sync); experimental: never run on a GPU">,
   ];
-  let statistics = [
-    Statistic<"numTensorCoreKernels", "tensor-core-kernels",
-              "Contractions mapped to tensor-core kernels">,
-  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
