@@ -472,13 +472,7 @@ static const std::string &cudaRuntimePath() {
 }
 
 static Compiled compile(ModuleOp original, bool useReference) {
-  OwningOpRef<ModuleOp> module = original.clone();
-  MLIRContext *ctx = module->getContext();
-  auto func = module->lookupSymbol<func::FuncOp>(entry);
-  keepReachableFunctions(*module, func);
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(ctx));
-
+  MLIRContext *ctx = original.getContext();
   std::string firstError;
   ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Error && firstError.empty()) {
@@ -511,9 +505,19 @@ static Compiled compile(ModuleOp original, bool useReference) {
     options.reference = useReference;
     buildEffAttnToLLVMPipeline(pm, options);
   }
-  if (failed(pm.run(*module)))
+
+  // The pipeline is built first: its errors exit before any IR is copied.
+  // Every exit below frees the copy first (die() does not unwind).
+  OwningOpRef<ModuleOp> module = original.clone();
+  auto func = module->lookupSymbol<func::FuncOp>(entry);
+  keepReachableFunctions(*module, func);
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+  if (failed(pm.run(*module))) {
+    module = nullptr;
     die(inputFile + ": @" + entry + " does not lower" +
         (useReference ? " (reference)" : "") + ": " + firstError);
+  }
 
   // The transformer must outlive `create`, which runs it.
   std::function<llvm::Error(llvm::Module *)> transformer =
@@ -527,9 +531,11 @@ static Compiled compile(ModuleOp original, bool useReference) {
     runtime.push_back(cudaRuntimePath());
   engineOptions.sharedLibPaths = runtime;
   auto engine = ExecutionEngine::create(*module, engineOptions);
-  if (!engine)
+  if (!engine) {
+    module = nullptr;
     die(inputFile + ": @" + entry +
         " does not JIT-compile: " + llvm::toString(engine.takeError()));
+  }
   // Global constructors load the kernels (mgpuModuleLoad).
   (*engine)->initialize();
   return {std::move(*engine)};
