@@ -18,7 +18,7 @@ export EFFATTN_ROOT EFFATTN_BUILD EFFATTN_PYTHON
 # checks (scripts/sanitize.sh, scripts/fuzz.sh).
 packages=(cmake ninja-build llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
           lld-22 clang-format-22 libclang-rt-22-dev python3 python3-numpy
-          python3-pytest)
+          python3-pytest python3-pip)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
@@ -47,3 +47,21 @@ if [ ! -f "$EFFATTN_BUILD/build.ninja" ]; then
 fi
 ninja -C "$EFFATTN_BUILD" effattn-opt effattn-run effattn-compile mlir-doc \
   EffAttnExecutionEngine
+
+# nvdisasm, for the SASS gates of the tensor-core kernels
+# (test/Pipelines/tensor-core-sass.test): NVIDIA's wheel on PyPI, unpacked
+# into the build tree (nothing installed into the system). Best effort:
+# without network access those tests report UNSUPPORTED.
+NVDISASM_WHEEL="nvidia-cuda-nvdisasm==13.5.37"
+NVDISASM_DIR="$EFFATTN_BUILD/tools/nvdisasm"
+if [ ! -x "$NVDISASM_DIR/nvidia/cu13/bin/nvdisasm" ]; then
+  wheel_dir="$(mktemp -d)"
+  if "$EFFATTN_PYTHON" -m pip download -q --no-deps --disable-pip-version-check \
+       -d "$wheel_dir" "$NVDISASM_WHEEL" >/dev/null 2>&1; then
+    "$EFFATTN_PYTHON" -m zipfile -e "$wheel_dir"/*.whl "$NVDISASM_DIR"
+    chmod +x "$NVDISASM_DIR/nvidia/cu13/bin/nvdisasm"
+  else
+    echo "effattn setup: could not fetch $NVDISASM_WHEEL from PyPI; the SASS gates will be skipped"
+  fi
+  rm -rf "$wheel_dir"
+fi

@@ -59,6 +59,21 @@ config.substitutions.append(
      "%s %s" % (config.python_executable,
                 os.path.join(config.effattn_src_root, "bench", "gpu",
                              "gpu_bench.py"))))
+config.substitutions.append(
+    ("%effattn_tune",
+     "%s %s" % (config.python_executable,
+                os.path.join(config.effattn_src_root, "bench", "gpu",
+                             "effattn_tune.py"))))
+# nvdisasm for the SASS gates: PATH, or the copy scripts/setup.sh unpacks
+# into the build tree.
+nvdisasm = shutil.which("nvdisasm")
+bundled = os.path.join(config.effattn_obj_root, "tools", "nvdisasm", "nvidia",
+                       "cu13", "bin", "nvdisasm")
+if not nvdisasm and os.access(bundled, os.X_OK):
+    nvdisasm = bundled
+if nvdisasm:
+    config.available_features.add("nvdisasm")
+    config.substitutions.append(("%nvdisasm", nvdisasm))
 ptxas = shutil.which("ptxas")
 if not ptxas and os.access("/usr/local/cuda/bin/ptxas", os.X_OK):
     ptxas = "/usr/local/cuda/bin/ptxas"

@@ -13,6 +13,12 @@ IR (a file or stdin) and
         # spill_loads=N smem=N OK (exit 1 when ptxas rejects one), then
         # PTXAS summary: N kernels, N failed, max registers=N,
         # stack bytes=N, spill bytes=N
+    extract-gpu-binary.py out.mlir --ptxas PTXAS --arch sm_90a --sass NVDISASM
+        # also disassembles each cubin and prints, per binary, the count of
+        # the SASS instructions that show the kernel uses the hardware:
+        # SASS <binary> HMMA=N HGMMA=N LDSM=N LDGSTS128=N LDG128=N STG128=N
+        # (tensor-core MMAs, ldmatrix, 16-byte cp.async, 16-byte global
+        # loads and stores)
 
 Each PTX printed to stdout is preceded by `// gpu.binary @<name>`. With no
 gpu.binary in the input it fails (exit 1), so a test cannot pass vacuously.
@@ -62,16 +68,27 @@ def is_ptx(payload: bytes) -> bool:
     return b".version" in payload[:4096] and b".target" in payload[:4096]
 
 
-def run_ptxas(ptxas, arch, name, ptx: bytes):
+SASS_COUNTS = (("HMMA", r"\bHMMA\."), ("HGMMA", r"\bHGMMA\."),
+               ("LDSM", r"\bLDSM\."), ("LDGSTS128", r"\bLDGSTS\.[A-Z.]*128"),
+               ("LDG128", r"\bLDG\.E\.128"), ("STG128", r"\bSTG\.E\.128"))
+
+
+def run_ptxas(ptxas, arch, name, ptx: bytes, nvdisasm=None):
+    """ptxas -v's exit code and log, and (with `nvdisasm`) the cubin's SASS."""
+    sass = None
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, name + ".ptx")
+        cubin = os.path.join(tmp, name + ".cubin")
         with open(src, "wb") as fh:
             fh.write(ptx)
         proc = subprocess.run(
-            [ptxas, f"-arch={arch}", "-v", src, "-o",
-             os.path.join(tmp, name + ".cubin")],
+            [ptxas, f"-arch={arch}", "-v", src, "-o", cubin],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return proc.returncode, proc.stdout
+        if nvdisasm and proc.returncode == 0:
+            dis = subprocess.run([nvdisasm, cubin], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+            sass = dis.stdout if dis.returncode == 0 else None
+    return proc.returncode, proc.stdout, sass
 
 
 def report(name, log):
@@ -107,6 +124,9 @@ def main():
     ap.add_argument("--out-dir")
     ap.add_argument("--ptxas")
     ap.add_argument("--arch", default="sm_80")
+    ap.add_argument("--sass", metavar="NVDISASM",
+                    help="with --ptxas: count tensor-core and wide-memory "
+                         "SASS instructions of each cubin")
     args = ap.parse_args()
     ir = sys.stdin.read() if args.input == "-" else open(args.input).read()
     found = binaries(ir)
@@ -130,7 +150,8 @@ def main():
                 print(f"PTXAS {name}: not PTX (format=isa?) FAIL")
                 rc = 1
                 continue
-            code, log = run_ptxas(args.ptxas, args.arch, name, payload)
+            code, log, sass = run_ptxas(args.ptxas, args.arch, name, payload,
+                                        args.sass)
             if code != 0:
                 print(f"PTXAS {name}: ptxas exit {code} FAIL")
                 sys.stdout.write(log[-4000:])
@@ -153,6 +174,15 @@ def main():
                     for k in ("registers", "stack", "spill_stores",
                               "spill_loads", "smem"))
                 print(f"PTXAS {kernel} {fields} OK")
+            if args.sass:
+                if sass is None:
+                    print(f"SASS {name}: nvdisasm failed FAIL")
+                    rc = 1
+                else:
+                    counts = " ".join(
+                        f"{key}={len(re.findall(pattern, sass))}"
+                        for key, pattern in SASS_COUNTS)
+                    print(f"SASS {name} {counts}")
         print("PTXAS summary: {kernels} kernels, {failed} failed, "
               "max registers={max_registers}, stack bytes={stack}, "
               "spill bytes={spill}".format(

@@ -143,14 +143,19 @@ def build(args):
             cmd += ["--chip=" + args.chip]
         print("+", " ".join(shlex.quote(c) for c in cmd), flush=True)
         subprocess.run(cmd, check=True)
-    shutil.copy(os.path.join(args.build, "lib", "libeffattn_cuda_runtime.so"), ARTIFACTS)
+    copy_runtime(args.build)
     total = sum(os.path.getsize(os.path.join(ARTIFACTS, f)) for f in os.listdir(ARTIFACTS))
     print("artifacts in %s (%.1f MB); carry bench/gpu/artifacts to the GPU machine"
           % (ARTIFACTS, total / 1e6))
 
 
+def copy_runtime(build_dir):
+    """The CUDA runtime next to the libraries that need it."""
+    shutil.copy(os.path.join(build_dir, "lib", "libeffattn_cuda_runtime.so"), ARTIFACTS)
+
+
 # ----------------------------------------------------------------------------
-# The ctypes harness (shared by check-cpu and run)
+# The ctypes harness (shared by check-cpu, run and effattn_tune.py)
 # ----------------------------------------------------------------------------
 
 def descriptor_type(rank):
@@ -199,6 +204,45 @@ class Library:
         return [(p.allocated, p.aligned, p.offset,
                  [p.sizes[i] for i in range(r)] if r else [])
                 for p, r in zip(parts, result_ranks)]
+
+
+def device_caller(lib, name, tensors, out_like=None):
+    """A function that calls `name` on the device tensors `tensors` and returns
+    its result as a torch tensor (dtype and device of `out_like`, by default
+    the last tensor), freeing the library's buffer."""
+    import torch
+    rt = lib.runtime
+    rt.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    rt.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                              ctypes.c_void_p]
+    tensors = [t.contiguous() for t in tensors]
+    out_like = tensors[-1] if out_like is None else out_like
+
+    def call():
+        res = lib.call(name, [t.data_ptr() for t in tensors],
+                       [list(t.shape) for t in tensors], [out_like.dim()])
+        alloc, aligned, offset, shape = res[0]
+        out = torch.empty(shape, dtype=out_like.dtype, device=out_like.device)
+        rt.mgpuMemcpy(out.data_ptr(), aligned + offset * out.element_size(),
+                      out.numel() * out.element_size(), None)
+        torch.cuda.synchronize()
+        rt.mgpuMemFree(alloc, None)
+        return out
+    return call
+
+
+def median_ms(fn, reps):
+    """Median wall time of `fn` in ms over `reps` calls, after one warm-up."""
+    import torch
+    fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        torch.cuda.synchronize()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)) * 1e3
 
 
 def bf16_bits(a):
@@ -278,6 +322,46 @@ def check_cpu(args):
     return 1 if failures else 0
 
 
+# Eager math of the peers (float32 references use the same functions); torch
+# is imported by the callers, on the GPU machine.
+def quad_ref(q, k, v, causal):
+    import torch
+    s = q @ k.transpose(-1, -2) / k.shape[-2]
+    a = torch.relu(s) ** 2
+    if causal:
+        T = q.shape[-2]
+        a = a.masked_fill(torch.ones(T, T, device=q.device, dtype=torch.bool).triu(1), 0)
+    return a @ v
+
+
+def mixed_ref(qq, kq, ql, kl, v, causal, C=CHUNK):
+    import torch
+    B, H, T, D = qq.shape
+    G = T // C  # the benchmark's T are multiples of C
+    r = lambda x: x.reshape(B, H, G, C, x.shape[-1])
+    qq, kq, ql, kl, vv = r(qq), r(kq), r(ql), r(kl), r(v)
+    a = torch.relu(qq @ kq.transpose(-1, -2) / C) ** 2
+    if causal:
+        a = a.masked_fill(torch.ones(C, C, device=qq.device, dtype=torch.bool).triu(1), 0)
+    quad = a @ vv
+    kv = kl.transpose(-1, -2) @ vv  # [B,H,G,Dk,Dv]
+    if causal:
+        state = torch.cumsum(kv, dim=2) - kv
+        g = torch.arange(G, device=qq.device).clamp_min(1).to(qq.dtype) * C
+        lin = (ql @ state) / g.view(1, 1, G, 1, 1)
+    else:
+        lin = (ql @ kv.sum(dim=2, keepdim=True)) / T
+    return (quad + lin).reshape(B, H, T, -1)
+
+
+def linear_ref(q, k, v):
+    import torch.nn.functional as F
+    fq, fk = F.elu(q) + 1, F.elu(k) + 1
+    state = fk.transpose(-1, -2) @ v
+    z = fk.sum(dim=-2)
+    return (fq @ state) / ((fq * z.unsqueeze(-2)).sum(-1, keepdim=True) + EPS)
+
+
 # ----------------------------------------------------------------------------
 # run: on the GPU machine
 # ----------------------------------------------------------------------------
@@ -291,10 +375,6 @@ def run(args):
     chip = args.chip
     lib = Library(os.path.join(ARTIFACTS, "bench_%s.so" % chip),
                   runtime=os.path.join(ARTIFACTS, "libeffattn_cuda_runtime.so"))
-    rt = lib.runtime
-    rt.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-    rt.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
-                              ctypes.c_void_p]
     torch.manual_seed(0)
     fns = functions()
     rows = []
@@ -305,27 +385,9 @@ def run(args):
 
     def effattn(name, tensors, out_like):
         """Calls `name` on device tensors; returns the result as a torch tensor."""
-        tensors = [t.contiguous() for t in tensors]
-        res = lib.call(name, [t.data_ptr() for t in tensors],
-                       [list(t.shape) for t in tensors], [out_like.dim()])
-        alloc, aligned, offset, shape = res[0]
-        out = torch.empty(shape, dtype=out_like.dtype, device=dev)
-        rt.mgpuMemcpy(out.data_ptr(), aligned + offset * out.element_size(),
-                      out.numel() * out.element_size(), None)
-        torch.cuda.synchronize()
-        rt.mgpuMemFree(alloc, None)
-        return out
+        return device_caller(lib, name, tensors, out_like)()
 
-    def timed(fn, reps):
-        fn()
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            fn()
-            torch.cuda.synchronize()
-            times.append(time.perf_counter() - t0)
-        return float(np.median(times)) * 1e3
+    timed = median_ms
 
     def reps_for(first_ms):
         return max(1, min(args.repeat, int(2000 / max(first_ms, 1e-3))))
@@ -343,39 +405,6 @@ def run(args):
     bandwidth = 2 * big.numel() / copy_ms / 1e6  # GB/s
     del a, big
     print("bf16 GEMM peak %.0f TFLOP/s, copy bandwidth %.0f GB/s" % (gemm_peak, bandwidth))
-
-    # Eager math of the peers (float32 references use the same functions).
-    def quad_ref(q, k, v, causal):
-        s = q @ k.transpose(-1, -2) / k.shape[-2]
-        a = torch.relu(s) ** 2
-        if causal:
-            T = q.shape[-2]
-            a = a.masked_fill(torch.ones(T, T, device=q.device, dtype=torch.bool).triu(1), 0)
-        return a @ v
-
-    def mixed_ref(qq, kq, ql, kl, v, causal, C=CHUNK):
-        B, H, T, D = qq.shape
-        G = T // C  # the benchmark's T are multiples of C
-        r = lambda x: x.reshape(B, H, G, C, x.shape[-1])
-        qq, kq, ql, kl, vv = r(qq), r(kq), r(ql), r(kl), r(v)
-        a = torch.relu(qq @ kq.transpose(-1, -2) / C) ** 2
-        if causal:
-            a = a.masked_fill(torch.ones(C, C, device=qq.device, dtype=torch.bool).triu(1), 0)
-        quad = a @ vv
-        kv = kl.transpose(-1, -2) @ vv  # [B,H,G,Dk,Dv]
-        if causal:
-            state = torch.cumsum(kv, dim=2) - kv
-            g = torch.arange(G, device=qq.device).clamp_min(1).to(qq.dtype) * C
-            lin = (ql @ state) / g.view(1, 1, G, 1, 1)
-        else:
-            lin = (ql @ kv.sum(dim=2, keepdim=True)) / T
-        return (quad + lin).reshape(B, H, T, -1)
-
-    def linear_ref(q, k, v):
-        fq, fk = F.elu(q) + 1, F.elu(k) + 1
-        state = fk.transpose(-1, -2) @ v
-        z = fk.sum(dim=-2)
-        return (fq @ state) / ((fq * z.unsqueeze(-2)).sum(-1, keepdim=True) + EPS)
 
     # The peers' math against the float64 oracle first (small, on the CPU):
     # a wrong peer would make every comparison below meaningless.

@@ -145,6 +145,13 @@ std::string mlir::effattn::verifyEffAttnToNVVMPipelineOptions(
            options.chunkSize < 0)
     os << "effattn-to-nvvm: query-tile, key-tile and chunk-size must not be "
           "negative";
+  else if (options.tensorCoreWarps != 0 &&
+           !llvm::is_contained({1, 2, 4, 8}, options.tensorCoreWarps))
+    os << "effattn-to-nvvm: tensor-core-warps " << options.tensorCoreWarps
+       << " is not 1, 2, 4 or 8";
+  else if (options.tensorCoreStages < 0 || options.tensorCoreStages > 4)
+    os << "effattn-to-nvvm: tensor-core-stages " << options.tensorCoreStages
+       << " is not in [1, 4]";
   else if (options.optLevel > 3)
     os << "effattn-to-nvvm: opt-level " << options.optLevel
        << " is not in [0, 3]";
@@ -194,6 +201,8 @@ static void addGPUMappingPasses(OpPassManager &pm,
   map.blockSize = o.blockSize;
   map.emitLaunch = !hostMemory;
   map.tensorCores = o.tensorCores;
+  map.tensorCoreWarps = o.tensorCoreWarps;
+  map.tensorCoreStages = o.tensorCoreStages;
   pm.addPass(createEffAttnMapToGPUPass(map));
   pm.addPass(createEffAttnApproximateMathPass());
   pm.addPass(createCanonicalizerPass());

@@ -108,10 +108,23 @@ std::optional<TuningTable> TuningTable::parse(llvm::StringRef json,
         !reader.readString("mma", entry.mma) ||
         !reader.readString("validated", entry.validated))
       return std::nullopt;
-    if (entry.key.op.empty()) {
-      error = "entry " + std::to_string(index) + ": 'op' is required";
+    auto fail = [&, i = index](const llvm::Twine &message) {
+      error = ("entry " + llvm::Twine(i) + ": " + message).str();
       return std::nullopt;
-    }
+    };
+    if (entry.key.op.empty())
+      return fail("'op' is required");
+    if (!entry.mma.empty() && entry.mma != "mma.sync" && entry.mma != "none")
+      return fail("'mma' must be \"mma.sync\" or \"none\", got \"" + entry.mma +
+                  "\"" +
+                  (entry.mma == "wgmma" ? " (wgmma is not implemented)" : ""));
+    if (entry.warps != 0 && entry.warps != 1 && entry.warps != 2 &&
+        entry.warps != 4 && entry.warps != 8)
+      return fail("'warps' must be 1, 2, 4 or 8, got " +
+                  llvm::Twine(entry.warps));
+    if (entry.stages > 4)
+      return fail("'stages' must be in [1, 4], got " +
+                  llvm::Twine(entry.stages));
     table.rows.push_back(std::move(entry));
   }
   return table;

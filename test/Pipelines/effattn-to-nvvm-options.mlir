@@ -37,6 +37,10 @@
 // RUN:   | FileCheck %s --check-prefix=BAD-BLOCK2
 // RUN: not effattn-opt %s --effattn-to-nvvm="key-tile=-8" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-TILE
+// RUN: not effattn-opt %s --effattn-to-nvvm="tensor-cores=true tensor-core-warps=3" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-WARPS
+// RUN: not effattn-opt %s --effattn-to-nvvm="tensor-cores=true tensor-core-stages=5" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-STAGES
 // RUN: not effattn-opt %s --effattn-to-nvvm="opt-level=7" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-OPT
 // RUN: not effattn-opt %s --effattn-to-nvvm="tuning-table=%t.missing.json" 2>&1 \
@@ -73,6 +77,8 @@
 // BAD-BLOCK: error: effattn-to-nvvm: block-size 0 is not in [1, 1024]
 // BAD-BLOCK2: error: effattn-to-nvvm: block-size 2048 is not in [1, 1024]
 // BAD-TILE: error: effattn-to-nvvm: query-tile, key-tile and chunk-size must not be negative
+// BAD-WARPS: error: effattn-to-nvvm: tensor-core-warps 3 is not 1, 2, 4 or 8
+// BAD-STAGES: error: effattn-to-nvvm: tensor-core-stages 5 is not in [1, 4]
 // BAD-OPT: error: effattn-to-nvvm: opt-level 7 is not in [0, 3]
 // BAD-TABLE: error: effattn-schedule: tuning table cannot read '{{.*}}missing.json': No such file or directory
 

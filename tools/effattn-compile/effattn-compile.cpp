@@ -103,6 +103,19 @@ static cl::opt<std::string> tuningTable("tuning-table",
 static cl::opt<int64_t> blockSize("block-size",
                                   cl::desc("Threads per block (cuda)"),
                                   cl::init(256), cl::cat(category));
+static cl::opt<bool> tensorCores(
+    "tensor-cores",
+    cl::desc("Map f16 contractions to mma.sync tensor-core kernels (cuda; "
+             "experimental: never run on a GPU yet)"),
+    cl::cat(category));
+static cl::opt<int64_t> tensorCoreWarps(
+    "tensor-core-warps",
+    cl::desc("Warps per tensor-core block: 1, 2, 4 or 8 (0: tuned)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<int64_t> tensorCoreStages(
+    "tensor-core-stages",
+    cl::desc("Pipeline stages of the tensor-core kernels: 1 to 4 (0: tuned)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<std::string>
     cudaPath("cuda-path", cl::desc("CUDA toolkit (ptxas) for format=bin"),
              cl::init(""), cl::cat(category));
@@ -165,6 +178,9 @@ static void lower(ModuleOp module, bool cuda, llvm::StringRef binaryFormat) {
     options.chunkSize = chunkSize;
     options.tuningTable = tuningTable;
     options.blockSize = blockSize;
+    options.tensorCores = tensorCores;
+    options.tensorCoreWarps = tensorCoreWarps;
+    options.tensorCoreStages = tensorCoreStages;
     options.cudaPath = cudaPath;
     std::string error = verifyEffAttnToNVVMPipelineOptions(options);
     if (!error.empty())

@@ -105,6 +105,16 @@ struct EffAttnToNVVMPipelineOptions
                      "(experimental: checked on the CPU at the vector level "
                      "and by ptxas, never run on a GPU)"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> tensorCoreWarps{
+      *this, "tensor-core-warps",
+      llvm::cl::desc("Warps per tensor-core block: 1, 2, 4 or 8, a block "
+                     "tile of 16 * warps x 64 (0: from the tuning table)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> tensorCoreStages{
+      *this, "tensor-core-stages",
+      llvm::cl::desc("Pipeline stages of the tensor-core kernels' k slices, "
+                     "1 to 4 (0: from the tuning table)"),
+      llvm::cl::init(0)};
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimisation level of the NVPTX code generation"),

@@ -65,6 +65,13 @@ private:
   std::vector<TuningEntry> rows;
 };
 
+/// The discardable attribute by which the schedules hand an op's tensor-core
+/// choice (the entry's `mma`, `warps`, `stages`, where set) to the linalg
+/// ops they create, for the GPU mapping: {mma = "mma.sync", warps = 4,
+/// stages = 2}.
+inline constexpr llvm::StringLiteral kTensorCoreAttrName =
+    "effattn.tensor_core";
+
 /// The key of an effattn op for `target`.
 TuningKey getTuningKey(Operation *op, llvm::StringRef target);
 

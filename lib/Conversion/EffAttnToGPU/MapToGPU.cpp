@@ -251,7 +251,8 @@ LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
     std::string kernel = "kernel";
     if (auto func = op->getParentOfType<FunctionOpInterface>())
       kernel = func.getName().str();
-    bool mma = options.tensorCores && isTensorCoreContraction(op);
+    bool mma = options.tensorCores && isTensorCoreContraction(op) &&
+               getTensorCoreConfig(op, options);
     kernel += "_k" + std::to_string(counts[kernel]++) + "_" +
               (mma ? std::string("mma") : name.stripDialect().str());
     if (mma) {
@@ -302,6 +303,22 @@ struct EffAttnMapToGPUPass
     options.blockSize = blockSize;
     options.emitLaunch = emitLaunch;
     options.tensorCores = tensorCores;
+    options.tensorCoreWarps = tensorCoreWarps;
+    options.tensorCoreStages = tensorCoreStages;
+    if (tensorCores) {
+      TensorCoreConfig config = TensorCoreConfig::fromWarps(
+          tensorCoreWarps > 0 ? tensorCoreWarps : 4,
+          tensorCoreStages > 0 ? tensorCoreStages : 2);
+      if (tensorCoreWarps < 0 || tensorCoreStages < 0 ||
+          !config.check().empty()) {
+        getOperation()->emitError()
+            << "effattn-map-to-gpu: "
+            << (config.check().empty() ? "tensor-core-warps and "
+                                         "tensor-core-stages must be >= 0"
+                                       : config.check());
+        return signalPassFailure();
+      }
+    }
     IRRewriter rewriter(&getContext());
     for (Region &region : getOperation()->getRegions())
       if (failed(mapLinalgToGPU(rewriter, region, options)))

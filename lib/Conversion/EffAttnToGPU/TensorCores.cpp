@@ -5,14 +5,22 @@
 //
 // A contraction C[b..., m, n] += A[b..., m, k] * B[b..., k, n] (any operand
 // layout) with f16 operands and an f32 accumulator becomes one kernel of
-// 64x64 output tiles, one block (4 warps) per tile and batch index. Per
-// 32-deep slice of k the block stages A as [m][k] and B as [n][k] in
-// workgroup memory (zero outside the operands, so ragged edges need no
+// tileM x 64 output tiles, one block (tileM / 16 warps) per tile and batch
+// index. Per 32-deep slice of k the block stages A as [m][k] and B as [n][k]
+// in workgroup memory (zero outside the operands, so ragged edges need no
 // masks), then each warp accumulates its 16x64 slab with 16x8x16
 // vector.contracts on vector.transfer_reads of the staged tiles: the shapes
 // and maps that convert-vector-to-gpu{use-nvgpu} turns into ldmatrix and
 // mma.sync. The accumulators are written to workgroup memory and added to C
 // with bounds checks.
+//
+// The slices go through `stages` buffers: slice i + stages - 1 is staged
+// while slice i is multiplied. Where both operands are contiguous along k
+// and 16-byte aligned (checked at run time on the host), a thread stages
+// 8 elements at once with a masked 1-D vector.transfer_read (the mask zero
+// fills ragged edges), which nvgpu::createAsyncGroups turns into a 16-byte
+// cp.async; each slice is one async group, waited for `stages - 1` groups
+// later. Otherwise threads stage element by element.
 //
 // With `emitLaunch` unset, the same vector code runs on the CPU: blocks
 // become an scf.parallel, each phase between barriers a loop over threads
@@ -24,6 +32,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "effattn/Conversion/EffAttnToGPU/EffAttnToGPU.h"
+#include "effattn/Tuning/TuningTable.h"
 
 #include "mlir/Conversion/VectorToGPU/VectorToGPU.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -31,6 +40,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/NVGPU/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -39,12 +50,13 @@
 using namespace mlir;
 using namespace mlir::effattn;
 
+using TC = TensorCoreConfig;
+
 namespace {
-// Tile of one block and of one mma.sync.
-constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32;
+// One mma.sync, and the elements of one 16-byte copy.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
-constexpr int64_t kWarps = kTileM / kMmaM, kThreads = kWarps * 32;
-constexpr int64_t kMmasN = kTileN / kMmaN;
+constexpr int64_t kMmasN = TC::kTileN / kMmaN;
+constexpr int64_t kCopyElements = 8;
 
 /// What the kernel builder needs of a matched contraction.
 struct Contraction {
@@ -55,18 +67,22 @@ struct Contraction {
 /// Builds the kernel of one contraction.
 class KernelBuilder {
 public:
-  KernelBuilder(OpBuilder &b, Location loc, Contraction c)
-      : b(b), loc(loc), c(c) {}
+  KernelBuilder(OpBuilder &b, Location loc, Contraction c, TC config)
+      : threads(config.threads()), b(b), loc(loc), c(c), tileM(config.tileM),
+        stages(config.stages), warps(config.warps()) {}
 
-  /// Loop sizes, grid and workgroup buffer types; call first.
+  /// Loop sizes, grid, workgroup buffer types and whether the operands can
+  /// be copied in vectors: host code, call first.
   void computeSizes();
   Value gridX, gridY, gridZ;
   MemRefType tileAType, tileBType, tileCType;
+  int64_t threads;
 
   /// Block (bx, by, bz) with its staged tiles: the GPU form (one thread
-  /// `tid` of a 128-thread block) or the CPU form (all threads in turn).
-  void buildGPUBlock(Value bx, Value by, Value bz, Value tid, Value sA,
-                     Value sB, Value sC);
+  /// `tid`; the returned barrier ends the main loop) or the CPU form (all
+  /// threads in turn).
+  gpu::BarrierOp buildGPUBlock(Value bx, Value by, Value bz, Value tid,
+                               Value sA, Value sB, Value sC);
   void buildCPUBlock(Value bx, Value by, Value bz, Value sA, Value sB,
                      Value sC);
   /// The GPU form's addition of the staged C tile into C, built after the
@@ -82,19 +98,35 @@ private:
   void setBlock(Value bx, Value by, Value bz);
   /// Operand `operand`'s indices at the loop indices `ivs` (by loop dim).
   SmallVector<Value> operandIndices(unsigned operand, ArrayRef<Value> ivs);
+  /// The loop indices of the block's batch, with `row` along `rowDim` and
+  /// `k` along k.
+  SmallVector<Value> loopIndices(unsigned rowDim, Value row, Value k);
   Value inBounds(Value i, Value size);
-  /// Thread `tid`'s share of staging the slice at `kt` of A and B.
-  void stageSlice(Value kt, Value tid);
-  /// Warp `warp`'s mma of the staged slice.
-  SmallVector<Value> multiply(Value warp, ValueRange accs);
+  /// Whether `operand` can be staged in 16-byte vectors: contiguous along k
+  /// in its type, and (at run time) its rows 16-byte aligned.
+  Value canCopyVectors(unsigned operand);
+  /// Thread `tid`'s share of staging the slice at `kt` of A and B into
+  /// buffer `buffer`.
+  void stageSlice(Value kt, Value buffer, Value tid);
+  void stageVectors(unsigned operand, Value tile, unsigned rowDim, Value origin,
+                    int64_t rows, Value kt, Value buffer, Value tid);
+  void stageElements(unsigned operand, Value tile, unsigned rowDim,
+                     Value origin, int64_t rows, Value kt, Value buffer,
+                     Value tid);
+  /// The buffer of the slice at `kt` plus `ahead` slices.
+  Value bufferOf(Value kt, int64_t ahead);
+  /// Warp `warp`'s mma of the slice staged in buffer `buffer`.
+  SmallVector<Value> multiply(Value warp, Value buffer, ValueRange accs);
   /// Thread `tid`'s share of adding the staged C tile into C.
   void addTile(Value tid);
 
   OpBuilder &b;
   Location loc;
   Contraction c;
+  int64_t tileM, stages, warps;
   SmallVector<Value> loopSizes;
   Value sizeM, sizeN, sizeK;
+  Value copyVectors;
   Value sA, sB, sC;
   // Contract in f32 (the CPU form: the vector-to-LLVM lowering has no mixed
   // precision contraction; f16 products are exact in f32 either way).
@@ -104,6 +136,25 @@ private:
   Value m0, n0;
 };
 } // namespace
+
+int64_t TensorCoreConfig::sharedMemoryBytes() const {
+  // The staged slices, and (aliasing them after the main loop) the C tile.
+  int64_t slices = stages * (tileM + kTileN) * kTileK * 2;
+  return std::max(slices, tileM * kTileN * 4);
+}
+
+std::string TensorCoreConfig::check() const {
+  if (tileM != 16 && tileM != 32 && tileM != 64 && tileM != 128)
+    return "warps must be 1, 2, 4 or 8, got " + std::to_string(warps());
+  if (stages < 1 || stages > 4)
+    return "stages must be in [1, 4], got " + std::to_string(stages);
+  if (sharedMemoryBytes() > kMaxSharedMemoryBytes)
+    return std::to_string(warps()) + " warps with " + std::to_string(stages) +
+           " stages needs " + std::to_string(sharedMemoryBytes()) +
+           " bytes of workgroup memory, over the " +
+           std::to_string(kMaxSharedMemoryBytes) + "-byte limit";
+  return "";
+}
 
 /// Matches the contractions the kernel serves.
 static FailureOr<Contraction> matchContraction(linalg::LinalgOp op) {
@@ -138,6 +189,25 @@ bool mlir::effattn::isTensorCoreContraction(linalg::LinalgOp op) {
   return succeeded(matchContraction(op));
 }
 
+std::optional<TensorCoreConfig>
+mlir::effattn::getTensorCoreConfig(Operation *op,
+                                   const GPUMappingOptions &options) {
+  TensorCoreConfig config;
+  if (auto chosen = op->getAttrOfType<DictionaryAttr>(kTensorCoreAttrName)) {
+    if (auto mma = chosen.getAs<StringAttr>("mma"); mma && mma == "none")
+      return std::nullopt;
+    if (auto warps = chosen.getAs<IntegerAttr>("warps"))
+      config.tileM = TC::fromWarps(warps.getInt(), 0).tileM;
+    if (auto stages = chosen.getAs<IntegerAttr>("stages"))
+      config.stages = stages.getInt();
+  }
+  if (options.tensorCoreWarps > 0)
+    config.tileM = TC::fromWarps(options.tensorCoreWarps, 0).tileM;
+  if (options.tensorCoreStages > 0)
+    config.stages = options.tensorCoreStages;
+  return config;
+}
+
 void KernelBuilder::computeSizes() {
   for (Range range : c.op.createLoopRanges(b, loc))
     loopSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
@@ -150,18 +220,46 @@ void KernelBuilder::computeSizes() {
     // CUDA rejects an empty grid: an empty contraction runs one idle block.
     return b.createOrFold<arith::MaxUIOp>(loc, n, one);
   };
-  gridX = blocks(sizeN, kTileN);
-  gridY = blocks(sizeM, kTileM);
+  gridX = blocks(sizeN, TC::kTileN);
+  gridY = blocks(sizeM, tileM);
   gridZ = one;
   for (unsigned d : c.dims.batch)
     gridZ = b.createOrFold<arith::MulIOp>(loc, gridZ, loopSizes[d]);
   gridZ = b.createOrFold<arith::MaxUIOp>(loc, gridZ, one);
+  copyVectors =
+      arith::AndIOp::create(b, loc, canCopyVectors(0), canCopyVectors(1));
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  tileAType = MemRefType::get({kTileM, kTileK}, f16, AffineMap(), workgroup);
-  tileBType = MemRefType::get({kTileN, kTileK}, f16, AffineMap(), workgroup);
-  tileCType = MemRefType::get({kTileM, kTileN}, f32, AffineMap(), workgroup);
+  tileAType = MemRefType::get({stages, tileM, TC::kTileK}, f16);
+  tileBType = MemRefType::get({stages, TC::kTileN, TC::kTileK}, f16);
+  tileCType = MemRefType::get({tileM, TC::kTileN}, f32);
+}
+
+Value KernelBuilder::canCopyVectors(unsigned operand) {
+  Value memref = c.op->getOperand(operand);
+  auto type = cast<MemRefType>(memref.getType());
+  AffineMap map = c.op.getIndexingMapsArray()[operand];
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (map.getNumResults() == 0 ||
+      map.getDimPosition(map.getNumResults() - 1) != c.dims.k[0] ||
+      failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+    return arith::ConstantIntOp::create(b, loc, 0, 1);
+  // Every row starts 16 bytes aligned: the aligned pointer plus the offset,
+  // and every outer stride, in elements, multiples of 8.
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value address = arith::AddIOp::create(
+      b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref),
+      arith::MulIOp::create(b, loc, metadata.getOffset(), index(2)));
+  Value zero = index(0);
+  auto divisible = [&](Value v, int64_t by) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                 arith::RemUIOp::create(b, loc, v, index(by)),
+                                 zero);
+  };
+  Value ok = divisible(address, 2 * kCopyElements);
+  for (Value stride : metadata.getStrides().drop_back())
+    ok = arith::AndIOp::create(b, loc, ok, divisible(stride, kCopyElements));
+  return ok;
 }
 
 void KernelBuilder::setBlock(Value bx, Value by, Value bz) {
@@ -176,8 +274,8 @@ void KernelBuilder::setBlock(Value bx, Value by, Value bz) {
     rest = arith::FloorDivSIOp::create(b, loc, rest, loopSizes[d]);
   }
   AffineExpr e = getAffineDimExpr(0, b.getContext());
-  m0 = apply(e * kTileM, by);
-  n0 = apply(e * kTileN, bx);
+  m0 = apply(e * tileM, by);
+  n0 = apply(e * TC::kTileN, bx);
 }
 
 SmallVector<Value> KernelBuilder::operandIndices(unsigned operand,
@@ -189,52 +287,117 @@ SmallVector<Value> KernelBuilder::operandIndices(unsigned operand,
   return indices;
 }
 
+SmallVector<Value> KernelBuilder::loopIndices(unsigned rowDim, Value row,
+                                              Value k) {
+  SmallVector<Value> ivs(loopSizes.size());
+  for (auto [d, v] : batchIndex)
+    ivs[d] = v;
+  ivs[rowDim] = row;
+  ivs[c.dims.k[0]] = k;
+  return ivs;
+}
+
 Value KernelBuilder::inBounds(Value i, Value size) {
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, size);
 }
 
-void KernelBuilder::stageSlice(Value kt, Value tid) {
+Value KernelBuilder::bufferOf(Value kt, int64_t ahead) {
+  AffineExpr e = getAffineDimExpr(0, b.getContext());
+  return apply((e.floorDiv(TC::kTileK) + ahead) % stages, kt);
+}
+
+void KernelBuilder::stageVectors(unsigned operand, Value tile, unsigned rowDim,
+                                 Value origin, int64_t rows, Value kt,
+                                 Value buffer, Value tid) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  constexpr int64_t perRow = TC::kTileK / kCopyElements;
+  auto vectorType = VectorType::get({kCopyElements}, b.getF16Type());
+  auto maskType = VectorType::get({kCopyElements}, b.getI1Type());
+  Value pad = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  // Straight-line code, so that all copies of the slice form one async
+  // group.
+  for (int64_t j = 0, e = rows * perRow / threads; j < e; ++j) {
+    Value flat = apply(d0 + j * threads, tid);
+    Value r = apply(d0.floorDiv(perRow), flat);
+    Value col = apply((d0 % perRow) * kCopyElements, flat);
+    Value row = apply(d0 + d1, {origin, r});
+    Value k = apply(d0 + d1, {kt, col});
+    // Elements in bounds: min(8, K - k), none past the last row (affine: no
+    // arithmetic convert-vector-to-gpu would take for matrix arithmetic).
+    Value size = loopSizes[rowDim];
+    Value count = affine::AffineMinOp::create(
+        b, loc,
+        AffineMap::get(4, 0,
+                       {getAffineConstantExpr(kCopyElements, ctx), d0 - d1,
+                        (d2 - d3) * kCopyElements},
+                       ctx),
+        ValueRange{sizeK, k, size, row});
+    count = affine::AffineMaxOp::create(
+        b, loc, AffineMap::get(1, 0, {getAffineConstantExpr(0, ctx), d0}, ctx),
+        count);
+    Value mask = vector::CreateMaskOp::create(b, loc, maskType, count);
+    Value source = c.op->getOperand(operand);
+    auto read = vector::TransferReadOp::create(
+        b, loc, vectorType, source,
+        operandIndices(operand, loopIndices(rowDim, row, k)), pad,
+        ArrayRef<bool>{true});
+    read.getMaskMutable().assign(mask);
+    Value v = read;
+    vector::TransferWriteOp::create(b, loc, v, tile, ValueRange{buffer, r, col},
+                                    ArrayRef<bool>{true});
+  }
+}
+
+void KernelBuilder::stageElements(unsigned operand, Value tile, unsigned rowDim,
+                                  Value origin, int64_t rows, Value kt,
+                                  Value buffer, Value tid) {
   MLIRContext *ctx = b.getContext();
   AffineExpr e = getAffineDimExpr(0, ctx);
   Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
-  unsigned numLoops = loopSizes.size();
-  // One tile: `rows` x kTileK elements, row r of operand `operand` at loop
-  // index origin + r along `rowDim`, column c at kt + c along k.
-  auto stage = [&](unsigned operand, Value tile, unsigned rowDim, Value origin,
-                   int64_t rows) {
-    auto loop =
-        scf::ForOp::create(b, loc, tid, index(rows * kTileK), index(kThreads));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value flat = loop.getInductionVar();
-    Value r = apply(e.floorDiv(kTileK), flat);
-    Value col = apply(e % kTileK, flat);
-    AffineExpr sum = e + getAffineDimExpr(1, ctx);
-    Value row = apply(sum, {origin, r});
-    Value k = apply(sum, {kt, col});
-    SmallVector<Value> ivs(numLoops);
-    for (auto [d, v] : batchIndex)
-      ivs[d] = v;
-    ivs[rowDim] = row;
-    ivs[c.dims.k[0]] = k;
-    Value ok = arith::AndIOp::create(b, loc, inBounds(row, loopSizes[rowDim]),
-                                     inBounds(k, sizeK));
-    auto ifOp = scf::IfOp::create(
-        b, loc, ok,
-        [&](OpBuilder &nb, Location l) {
-          Value v = memref::LoadOp::create(nb, l, c.op->getOperand(operand),
-                                           operandIndices(operand, ivs));
-          scf::YieldOp::create(nb, l, v);
-        },
-        [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, zero); });
-    memref::StoreOp::create(b, loc, ifOp.getResult(0), tile,
-                            ValueRange{r, col});
-  };
-  stage(0, sA, c.dims.m[0], m0, kTileM);
-  stage(1, sB, c.dims.n[0], n0, kTileN);
+  auto loop =
+      scf::ForOp::create(b, loc, tid, index(rows * TC::kTileK), index(threads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value flat = loop.getInductionVar();
+  Value r = apply(e.floorDiv(TC::kTileK), flat);
+  Value col = apply(e % TC::kTileK, flat);
+  AffineExpr sum = e + getAffineDimExpr(1, ctx);
+  Value row = apply(sum, {origin, r});
+  Value k = apply(sum, {kt, col});
+  Value ok = arith::AndIOp::create(b, loc, inBounds(row, loopSizes[rowDim]),
+                                   inBounds(k, sizeK));
+  auto ifOp = scf::IfOp::create(
+      b, loc, ok,
+      [&](OpBuilder &nb, Location l) {
+        Value v = memref::LoadOp::create(
+            nb, l, c.op->getOperand(operand),
+            operandIndices(operand, loopIndices(rowDim, row, k)));
+        scf::YieldOp::create(nb, l, v);
+      },
+      [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, zero); });
+  memref::StoreOp::create(b, loc, ifOp.getResult(0), tile,
+                          ValueRange{buffer, r, col});
 }
 
-SmallVector<Value> KernelBuilder::multiply(Value warp, ValueRange accs) {
+void KernelBuilder::stageSlice(Value kt, Value buffer, Value tid) {
+  auto stage = [&](bool vectors) {
+    auto fn =
+        vectors ? &KernelBuilder::stageVectors : &KernelBuilder::stageElements;
+    (this->*fn)(0, sA, c.dims.m[0], m0, tileM, kt, buffer, tid);
+    (this->*fn)(1, sB, c.dims.n[0], n0, TC::kTileN, kt, buffer, tid);
+  };
+  auto ifOp = scf::IfOp::create(b, loc, copyVectors, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  stage(true);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  stage(false);
+}
+
+SmallVector<Value> KernelBuilder::multiply(Value warp, Value buffer,
+                                           ValueRange accs) {
   MLIRContext *ctx = b.getContext();
   AffineExpr m, n, k;
   bindDims(ctx, m, n, k);
@@ -245,6 +408,23 @@ SmallVector<Value> KernelBuilder::multiply(Value warp, ValueRange accs) {
       {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
+  // The slice of each operand, as the 2-D tile the conversion to ldmatrix
+  // expects.
+  auto slice = [&](Value tile) {
+    auto type = cast<MemRefType>(tile.getType());
+    SmallVector<OpFoldResult> offsets = {buffer, b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                       b.getIndexAttr(type.getDimSize(1)),
+                                       b.getIndexAttr(type.getDimSize(2))};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    auto resultType = memref::SubViewOp::inferRankReducedResultType(
+        {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes,
+        strides);
+    return memref::SubViewOp::create(b, loc, cast<MemRefType>(resultType), tile,
+                                     offsets, sizes, strides);
+  };
+  Value tileA = slice(sA), tileB = slice(sB);
   Type f16 = b.getF16Type();
   auto aType = VectorType::get({kMmaM, kMmaK}, f16);
   auto bType = VectorType::get({kMmaN, kMmaK}, f16);
@@ -253,14 +433,14 @@ SmallVector<Value> KernelBuilder::multiply(Value warp, ValueRange accs) {
   // cannot follow arith ops on thread ids into the reads.
   Value row = apply(getAffineDimExpr(0, ctx) * kMmaM, warp);
   SmallVector<Value> result(accs.begin(), accs.end());
-  for (int64_t ks = 0; ks < kTileK; ks += kMmaK) {
+  for (int64_t ks = 0; ks < TC::kTileK; ks += kMmaK) {
     Value kIndex = index(ks);
-    Value a = vector::TransferReadOp::create(b, loc, aType, sA,
+    Value a = vector::TransferReadOp::create(b, loc, aType, tileA,
                                              ValueRange{row, kIndex}, pad,
                                              ArrayRef<bool>{true, true});
     for (int64_t j = 0; j < kMmasN; ++j) {
       Value bv = vector::TransferReadOp::create(
-          b, loc, bType, sB, ValueRange{index(j * kMmaN), kIndex}, pad,
+          b, loc, bType, tileB, ValueRange{index(j * kMmaN), kIndex}, pad,
           ArrayRef<bool>{true, true});
       Value lhs = a, rhs = bv;
       if (extendOperands) {
@@ -278,13 +458,13 @@ SmallVector<Value> KernelBuilder::multiply(Value warp, ValueRange accs) {
 
 void KernelBuilder::addTile(Value tid) {
   AffineExpr e = getAffineDimExpr(0, b.getContext());
-  auto loop =
-      scf::ForOp::create(b, loc, tid, index(kTileM * kTileN), index(kThreads));
+  auto loop = scf::ForOp::create(b, loc, tid, index(tileM * TC::kTileN),
+                                 index(threads));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value flat = loop.getInductionVar();
-  Value r = apply(e.floorDiv(kTileN), flat);
-  Value col = apply(e % kTileN, flat);
+  Value r = apply(e.floorDiv(TC::kTileN), flat);
+  Value col = apply(e % TC::kTileN, flat);
   AffineExpr plus = e + getAffineDimExpr(1, b.getContext());
   Value row = apply(plus, {m0, r});
   Value column = apply(plus, {n0, col});
@@ -305,34 +485,47 @@ void KernelBuilder::addTile(Value tid) {
   memref::StoreOp::create(b, loc, sum, out, indices);
 }
 
-void KernelBuilder::buildGPUBlock(Value bx, Value by, Value bz, Value tid,
-                                  Value tileA, Value tileB, Value tileC) {
+gpu::BarrierOp KernelBuilder::buildGPUBlock(Value bx, Value by, Value bz,
+                                            Value tid, Value tileA, Value tileB,
+                                            Value tileC) {
   sA = tileA;
   sB = tileB;
   sC = tileC;
   setBlock(bx, by, bz);
-  Value warp = apply(getAffineDimExpr(0, b.getContext()).floorDiv(32), tid);
+  AffineExpr e = getAffineDimExpr(0, b.getContext());
+  Value warp = apply(e.floorDiv(32), tid);
   auto accType = VectorType::get({kMmaM, kMmaN}, b.getF32Type());
   Value zero = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0)));
   SmallVector<Value> init(kMmasN, zero);
+  // Prologue: the first stages - 1 slices.
+  for (int64_t s = 0; s + 1 < stages; ++s)
+    stageSlice(index(s * TC::kTileK), index(s), tid);
   auto loop =
-      scf::ForOp::create(b, loc, index(0), sizeK, index(kTileK), init,
+      scf::ForOp::create(b, loc, index(0), sizeK, index(TC::kTileK), init,
                          [&](OpBuilder &, Location, Value kt, ValueRange accs) {
-                           stageSlice(kt, tid);
+                           // Slices past K are staged too (as zeros): every
+                           // iteration commits one group, so waiting for all
+                           // but stages - 1 of them is the slice about to be
+                           // multiplied.
+                           stageSlice(apply(e + (stages - 1) * TC::kTileK, kt),
+                                      bufferOf(kt, stages - 1), tid);
                            gpu::BarrierOp::create(b, loc);
-                           SmallVector<Value> next = multiply(warp, accs);
-                           // The next slice overwrites the tiles.
+                           SmallVector<Value> next =
+                               multiply(warp, bufferOf(kt, 0), accs);
+                           // A later slice overwrites the buffer.
                            gpu::BarrierOp::create(b, loc);
                            scf::YieldOp::create(b, loc, next);
                          });
+  // The C tile aliases the slices: no copy may still be in flight.
+  auto drained = gpu::BarrierOp::create(b, loc);
   for (int64_t j = 0; j < kMmasN; ++j)
     vector::TransferWriteOp::create(
         b, loc, loop.getResult(j), sC,
-        ValueRange{apply(getAffineDimExpr(0, b.getContext()) * kMmaM, warp),
-                   index(j * kMmaN)},
+        ValueRange{apply(e * kMmaM, warp), index(j * kMmaN)},
         ArrayRef<bool>{true, true});
   gpu::BarrierOp::create(b, loc);
+  return drained;
 }
 
 void KernelBuilder::buildGPUEpilogue(Value bx, Value by, Value bz, Value tid) {
@@ -349,6 +542,7 @@ void KernelBuilder::buildCPUBlock(Value bx, Value by, Value bz, Value tileA,
   extendOperands = true;
   setBlock(bx, by, bz);
   MLIRContext *ctx = b.getContext();
+  AffineExpr e = getAffineDimExpr(0, ctx);
   auto accType = VectorType::get({kMmaM, kMmaN}, b.getF32Type());
   Value zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
   linalg::FillOp::create(b, loc, zeroF32, sC);
@@ -360,27 +554,54 @@ void KernelBuilder::buildCPUBlock(Value bx, Value by, Value bz, Value tileA,
     b.setInsertionPointToStart(loop.getBody());
     body(loop.getInductionVar());
   };
-  auto kLoop = scf::ForOp::create(b, loc, index(0), sizeK, index(kTileK));
+  for (int64_t s = 0; s + 1 < stages; ++s)
+    forAll(threads, [&](Value tid) {
+      stageSlice(index(s * TC::kTileK), index(s), tid);
+    });
+  auto kLoop = scf::ForOp::create(b, loc, index(0), sizeK, index(TC::kTileK));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value kt = kLoop.getInductionVar();
-    forAll(kThreads, [&](Value tid) { stageSlice(kt, tid); });
-    forAll(kWarps, [&](Value warp) {
-      Value row = apply(getAffineDimExpr(0, ctx) * kMmaM, warp);
+    forAll(threads, [&](Value tid) {
+      stageSlice(apply(e + (stages - 1) * TC::kTileK, kt),
+                 bufferOf(kt, stages - 1), tid);
+    });
+    forAll(warps, [&](Value warp) {
+      Value row = apply(e * kMmaM, warp);
       SmallVector<Value> accs;
       for (int64_t j = 0; j < kMmasN; ++j)
         accs.push_back(vector::TransferReadOp::create(
             b, loc, accType, sC, ValueRange{row, index(j * kMmaN)}, zeroF32,
             ArrayRef<bool>{true, true}));
-      SmallVector<Value> next = multiply(warp, accs);
+      SmallVector<Value> next = multiply(warp, bufferOf(kt, 0), accs);
       for (int64_t j = 0; j < kMmasN; ++j)
         vector::TransferWriteOp::create(b, loc, next[j], sC,
                                         ValueRange{row, index(j * kMmaN)},
                                         ArrayRef<bool>{true, true});
     });
   }
-  forAll(kThreads, [&](Value tid) { addTile(tid); });
+  forAll(threads, [&](Value tid) { addTile(tid); });
+}
+
+/// Turns the vector copies of `launch` into cp.async groups, each waited for
+/// `stages - 1` groups later in the main loop and drained before `drained`.
+static void pipelineCopies(RewriterBase &rewriter, gpu::LaunchOp launch,
+                           gpu::BarrierOp drained, int64_t stages) {
+  nvgpu::createAsyncGroups(rewriter, launch, /*bypassL1=*/true);
+  Operation *mainLoop = drained->getPrevNode();
+  launch.walk([&](nvgpu::DeviceAsyncWaitOp wait) {
+    if (mainLoop->isProperAncestor(wait))
+      wait.setNumGroups(stages - 1);
+  });
+  // Waiting for an (empty) last group waits for all of them.
+  rewriter.setInsertionPoint(drained);
+  Location loc = drained.getLoc();
+  auto tokenType = nvgpu::DeviceAsyncTokenType::get(rewriter.getContext());
+  Value last = nvgpu::DeviceAsyncCreateGroupOp::create(rewriter, loc, tokenType,
+                                                       ValueRange{});
+  nvgpu::DeviceAsyncWaitOp::create(rewriter, loc, last,
+                                   rewriter.getI32IntegerAttr(0));
 }
 
 FailureOr<Operation *>
@@ -391,24 +612,51 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
   if (failed(contraction))
     return rewriter.notifyMatchFailure(op, "not an f16 x f16 -> f32 "
                                            "contraction with one m, n, k");
+  std::optional<TensorCoreConfig> chosen = getTensorCoreConfig(op, options);
+  if (!chosen)
+    return rewriter.notifyMatchFailure(op, "the tuning table chose no "
+                                           "tensor cores");
+  const TensorCoreConfig &config = *chosen;
+  if (std::string error = config.check(); !error.empty())
+    return op->emitError("tensor-core kernel: ") << error;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  KernelBuilder kernel(rewriter, loc, *contraction);
+  KernelBuilder kernel(rewriter, loc, *contraction, config);
   kernel.computeSizes();
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Operation *mapped;
   if (options.emitLaunch) {
+    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    // Dynamic workgroup memory: its lowering aligns it to 16 bytes, as
+    // ldmatrix and the 16-byte cp.async need (a static attribution of bytes
+    // is only byte aligned).
+    Value sharedBytes = arith::ConstantIntOp::create(
+        rewriter, loc, config.sharedMemoryBytes(), /*width=*/32);
     auto launch = gpu::LaunchOp::create(
         rewriter, loc, kernel.gridX, kernel.gridY, kernel.gridZ,
-        arith::ConstantIndexOp::create(rewriter, loc, kThreads), one, one,
-        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-        /*asyncDependencies=*/{},
-        TypeRange{kernel.tileAType, kernel.tileBType, kernel.tileCType});
+        arith::ConstantIndexOp::create(rewriter, loc, kernel.threads), one, one,
+        sharedBytes);
     rewriter.setInsertionPointToEnd(&launch.getBody().front());
-    ArrayRef<BlockArgument> tiles = launch.getWorkgroupAttributions();
-    kernel.buildGPUBlock(launch.getBlockIds().x, launch.getBlockIds().y,
-                         launch.getBlockIds().z, launch.getThreadIds().x,
-                         tiles[0], tiles[1], tiles[2]);
+    Value bytes = gpu::DynamicSharedMemoryOp::create(
+        rewriter, loc,
+        MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                        AffineMap(), workgroup));
+    // A and B slices side by side; C at the start, once the slices are done.
+    auto view = [&](MemRefType type, int64_t offset) {
+      return memref::ViewOp::create(
+          rewriter, loc,
+          MemRefType::get(type.getShape(), type.getElementType(), AffineMap(),
+                          workgroup),
+          bytes, arith::ConstantIndexOp::create(rewriter, loc, offset),
+          ValueRange{});
+    };
+    Value sA = view(kernel.tileAType, 0);
+    Value sB = view(kernel.tileBType, kernel.tileAType.getNumElements() * 2);
+    Value sC = view(kernel.tileCType, 0);
+    gpu::BarrierOp drained = kernel.buildGPUBlock(
+        launch.getBlockIds().x, launch.getBlockIds().y, launch.getBlockIds().z,
+        launch.getThreadIds().x, sA, sB, sC);
     gpu::TerminatorOp::create(rewriter, loc);
     // vector.contract -> nvgpu.mma.sync, reads of the staged tiles ->
     // nvgpu.ldmatrix, here where the kernel holds nothing else: the upstream
@@ -420,12 +668,13 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
       return launch.emitError("tensor-core kernel: mma preparation failed");
     if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, launch)))
       return launch.emitError("tensor-core kernel: mma conversion failed");
-    // The conversion leaves the vector ops it replaced behind.
+    pipelineCopies(rewriter, launch, drained, config.stages);
+    // Both conversions leave the vector ops they replaced behind.
     (void)runRegionDCE(rewriter, launch->getRegions());
     bool contractsLeft = false, mmas = false;
     launch.walk([&](Operation *inner) {
       contractsLeft |= isa<vector::ContractionOp>(inner);
-      mmas |= inner->getName().getStringRef() == "nvgpu.mma.sync";
+      mmas |= isa<nvgpu::MmaSyncOp>(inner);
     });
     if (contractsLeft || !mmas)
       return launch.emitError(
@@ -441,13 +690,12 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
         ValueRange{kernel.gridZ, kernel.gridY, kernel.gridX},
         ValueRange{one, one, one});
     rewriter.setInsertionPoint(blocks.getBody()->getTerminator());
-    auto host = [&](MemRefType type) {
-      return memref::AllocOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()));
+    // The CPU form keeps the accumulators in C between slices: no aliasing.
+    auto alloc = [&](MemRefType type) {
+      return memref::AllocOp::create(rewriter, loc, type);
     };
-    Value sA = host(kernel.tileAType), sB = host(kernel.tileBType),
-          sC = host(kernel.tileCType);
+    Value sA = alloc(kernel.tileAType), sB = alloc(kernel.tileBType),
+          sC = alloc(kernel.tileCType);
     SmallVector<Value> ivs(blocks.getInductionVars());
     kernel.buildCPUBlock(ivs[2], ivs[1], ivs[0], sA, sB, sC);
     for (Value tile : {sA, sB, sC})

@@ -28,7 +28,38 @@ template <typename OpTy> struct ScheduleOp : OpRewritePattern<OpTy> {
       : OpRewritePattern<OpTy>(ctx), config(std::move(config)), fn(fn) {}
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    return fn(rewriter, op, config(op));
+    ScheduleConfig chosen = config(op);
+    // The schedule replaces the op in place: its ops are those between the
+    // op's neighbours.
+    Block *block = op->getBlock();
+    Operation *before = op->getPrevNode(), *after = op->getNextNode();
+    if (failed(fn(rewriter, op, chosen)))
+      return failure();
+    DictionaryAttr tensorCores = getTensorCoreAttr(rewriter, chosen);
+    if (!tensorCores)
+      return success();
+    auto it = before ? std::next(before->getIterator()) : block->begin();
+    auto end = after ? after->getIterator() : block->end();
+    for (Operation &created : llvm::make_range(it, end))
+      created.walk([&](linalg::LinalgOp linalgOp) {
+        rewriter.modifyOpInPlace(linalgOp, [&] {
+          linalgOp->setAttr(kTensorCoreAttrName, tensorCores);
+        });
+      });
+    return success();
+  }
+  static DictionaryAttr getTensorCoreAttr(Builder &b,
+                                          const ScheduleConfig &config) {
+    SmallVector<NamedAttribute> fields;
+    if (!config.mma.empty())
+      fields.push_back(b.getNamedAttr("mma", b.getStringAttr(config.mma)));
+    if (config.warps > 0)
+      fields.push_back(
+          b.getNamedAttr("warps", b.getI64IntegerAttr(config.warps)));
+    if (config.stages > 0)
+      fields.push_back(
+          b.getNamedAttr("stages", b.getI64IntegerAttr(config.stages)));
+    return fields.empty() ? DictionaryAttr() : b.getDictionaryAttr(fields);
   }
   ScheduleConfigFn config;
   Fn fn;
@@ -91,6 +122,9 @@ struct EffAttnSchedulePass
           config.keyTile = entry->keyTile;
         if (entry->linearChunk > 0)
           config.chunkSize = entry->linearChunk;
+        config.mma = entry->mma;
+        config.warps = entry->warps;
+        config.stages = entry->stages;
       }
       if (q > 0)
         config.queryTile = q;

@@ -10,12 +10,21 @@
 // RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.typo.json" 2>&1 | FileCheck %s --check-prefix=TYPO
 // RUN: echo '{"version": 1, "entries": [{"op": "softmax_attention", "key_tile": -4}]}' > %t.negative.json
 // RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.negative.json" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: echo '{"version": 1, "entries": [{"op": "quad_attention", "mma": "wgmma"}]}' > %t.wgmma.json
+// RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.wgmma.json" 2>&1 | FileCheck %s --check-prefix=WGMMA
+// RUN: echo '{"version": 1, "entries": [{"op": "quad_attention", "warps": 3}]}' > %t.warps.json
+// RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.warps.json" 2>&1 | FileCheck %s --check-prefix=WARPS
+// RUN: echo '{"version": 1, "entries": [{"op": "quad_attention", "stages": 9}]}' > %t.stages.json
+// RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.stages.json" 2>&1 | FileCheck %s --check-prefix=STAGES
 // RUN: echo '{"version": 1, "entries": [' > %t.truncated.json
 // RUN: not effattn-opt %s --effattn-schedule="tuning-table=%t.truncated.json" 2>&1 | FileCheck %s --check-prefix=TRUNCATED
 
 // MISSING: error: effattn-schedule: tuning table cannot read '{{.*}}missing.json': No such file or directory
 // TYPO: error: effattn-schedule: tuning table '{{.*}}typo.json': entry 0: unknown field 'query_tiles'
 // NEGATIVE: error: effattn-schedule: tuning table '{{.*}}negative.json': entry 0: 'key_tile' must be a non-negative integer
+// WGMMA: error: effattn-schedule: tuning table '{{.*}}wgmma.json': entry 0: 'mma' must be "mma.sync" or "none", got "wgmma" (wgmma is not implemented)
+// WARPS: error: effattn-schedule: tuning table '{{.*}}warps.json': entry 0: 'warps' must be 1, 2, 4 or 8, got 3
+// STAGES: error: effattn-schedule: tuning table '{{.*}}stages.json': entry 0: 'stages' must be in [1, 4], got 9
 // TRUNCATED: error: effattn-schedule: tuning table '{{.*}}truncated.json': {{.+}}
 
 // Head dim 64: the generic entry (64 x 64); head dim 128: its own (32 x 64).

@@ -742,6 +742,12 @@ case("quad_bf16", **{**QD, "H": 4, "Hk": 2}, causal=True, gate=True, bias="h",
      dtype="bf16", enc="u2")
 case("quad_f16", **QD, activation="laplace", scale=0.25, gate=True,
      dtype="f16", enc="f2", dyn=("T", "S"))
+# Deep contractions for the tensor-core kernels' k pipeline: Dk = 104 is
+# four 32-deep slices, the last ragged, with rows 16-byte aligned (cp.async
+# path); Dk = 36 leaves rows 8-byte aligned (element path).
+case("quad_f16_deep", **{**QD, "T": 70, "Dk": 104}, causal=True,
+     dtype="f16", enc="f2", dyn=("T", "S"))
+case("quad_f16_odd", **{**QD, "T": 45, "Dk": 36}, dtype="f16", enc="f2")
 
 # --- mixed_chunk_attention -------------------------------------------------
 MC = dict(op="mixed_chunk", B=2, H=2, Dk=16, Dv=24)
@@ -774,6 +780,9 @@ case("mc_bf16_f4", **MC, T=37, C=8, activation="laplace", dtype="bf16",
      enc="f4", dyn=("T",))
 case("mc_f16", **MC, T=50, C=7, causal=True, lin_scale_mode="inverse_chunk",
      gate=True, dtype="f16", enc="f2")
+# Chunks of 128 (the tuning table: 8 warps, 2 stages for f16 on GPUs): the
+# chunk states Kᵀ·V contract over 128 positions, the last chunk ragged.
+case("mc_f16_deep", **MC, T=300, C=128, causal=True, dtype="f16", enc="f2")
 
 # --- linear_attention ------------------------------------------------------
 LA = dict(op="linear", B=2, H=4, T=30, Dk=16, Dv=24)

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
+#include <optional>
+#include <string>
 
 namespace mlir::effattn {
 
@@ -35,6 +37,31 @@ LogicalResult placeBuffersForGPU(RewriterBase &rewriter, Region &region,
 FailureOr<scf::ParallelOp> lowerToParallelLoops(RewriterBase &rewriter,
                                                 linalg::LinalgOp op);
 
+/// The shape of a tensor-core kernel (mapContractionToTensorCores): blocks
+/// of `tileM` x 64 output elements and tileM / 16 warps, k in 32-deep slices
+/// staged through `stages` workgroup buffers.
+struct TensorCoreConfig {
+  static constexpr int64_t kTileN = 64, kTileK = 32;
+  /// Workgroup memory a kernel may use without opting in (48 KiB on every
+  /// chip), less 16 bytes for the static placeholder the NVPTX backend
+  /// makes of the dynamic memory's symbol.
+  static constexpr int64_t kMaxSharedMemoryBytes = 48 * 1024 - 16;
+  int64_t tileM = 64;
+  int64_t stages = 2;
+
+  static TensorCoreConfig fromWarps(int64_t warps, int64_t stages) {
+    return {16 * warps, stages};
+  }
+
+  int64_t warps() const { return tileM / 16; }
+  int64_t threads() const { return warps() * 32; }
+  /// Workgroup memory of the kernel: the staged slices (the C tile reuses
+  /// them).
+  int64_t sharedMemoryBytes() const;
+  /// Why the configuration cannot be built, or empty.
+  std::string check() const;
+};
+
 /// How an scf.parallel is mapped onto the GPU.
 struct GPUMappingOptions {
   /// Threads per block (a 1-D block).
@@ -45,7 +72,18 @@ struct GPUMappingOptions {
   /// Map f16 contractions to tensor-core kernels
   /// (mapContractionToTensorCores).
   bool tensorCores = false;
+  /// Warps and stages of every tensor-core kernel; 0: from the op's
+  /// tuning-table choice (kTensorCoreAttrName), else TensorCoreConfig's
+  /// defaults.
+  int64_t tensorCoreWarps = 0;
+  int64_t tensorCoreStages = 0;
 };
+
+/// The tensor-core configuration of `op`: the options where set, else the
+/// op's kTensorCoreAttrName, else the defaults. Null when the tuning table
+/// chose no tensor cores (mma = "none") for it.
+std::optional<TensorCoreConfig>
+getTensorCoreConfig(Operation *op, const GPUMappingOptions &options);
 
 /// Maps an scf.parallel without reductions onto a 1-D grid of 1-D blocks:
 /// thread `bid * blockSize + tid` runs iteration `id` of the flattened
@@ -66,14 +104,16 @@ LogicalResult sequentializeParallelLoop(RewriterBase &rewriter,
 /// an f32 accumulator.
 bool isTensorCoreContraction(linalg::LinalgOp op);
 
-/// Maps such a contraction to a kernel of 64x64 output tiles, one 4-warp
-/// block per tile and batch index: 64x32 slices of A and B staged in
-/// workgroup memory (zero outside the operands), 16x8x16 vector.contracts of
-/// vector.transfer_reads of the staged tiles (which convert-vector-to-gpu
-/// with use-nvgpu turns into ldmatrix and mma.sync), the accumulators added
-/// to C with bounds checks. Without `emitLaunch`, the same vector code runs
-/// on the CPU: the grid as an scf.parallel, each phase between barriers as a
-/// loop over threads or warps. Returns the gpu.launch (or scf.parallel).
+/// Maps such a contraction to a kernel of tileM x 64 output tiles
+/// (getTensorCoreConfig), one block per tile and batch index: tileM x 32
+/// and 64 x 32 slices of A and B staged in workgroup memory (zero outside the
+/// operands) through `stages` buffers, with 16-byte cp.async copies where
+/// the operands allow, 16x8x16 vector.contracts of vector.transfer_reads of
+/// the staged tiles (which convert-vector-to-gpu with use-nvgpu turns into
+/// ldmatrix and mma.sync), the accumulators added to C with bounds checks.
+/// Without `emitLaunch`, the same vector code runs on the CPU: the grid as an
+/// scf.parallel, each phase between barriers as a loop over threads or warps.
+/// Returns the gpu.launch (or scf.parallel).
 FailureOr<Operation *>
 mapContractionToTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
                             const GPUMappingOptions &options);

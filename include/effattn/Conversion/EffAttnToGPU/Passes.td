@@ -88,14 +88,24 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     With `tensor-cores`, a contraction `C[b.., m, n] += A[b.., m, k] *
     B[b.., k, n]` (any layouts; f16 `A` and `B`, f32 `C`; other m or n dims
     join the batch) becomes a tensor-core kernel instead
-    (`mapContractionToTensorCores`): one 128-thread block per 64x64 tile of
-    `C` and batch index; per 32-deep slice of `k` the block stages `A` as
-    [m][k] and `B` as [n][k] in workgroup memory (zero outside the operands),
-    then each warp accumulates its 16x64 slab with 16x8x16 `vector.contract`s
-    of `vector.transfer_read`s of the staged tiles, converted in place to
+    (`mapContractionToTensorCores`): one block of `w` warps per
+    `16w` x 64 tile of `C` and batch index; per 32-deep slice of `k` the
+    block stages `A` as [m][k] and `B` as [n][k] in workgroup memory (zero
+    outside the operands) through `s` buffers, slice `i + s - 1` in flight
+    while slice `i` is multiplied; where both operands are contiguous along
+    `k` with 16-byte aligned rows (a run-time check on the host), staging is
+    16-byte `cp.async` (masked `vector.transfer_read`s turned into async
+    groups by `nvgpu::createAsyncGroups`), else element by element. Each warp
+    accumulates its 16x64 slab with 16x8x16 `vector.contract`s of
+    `vector.transfer_read`s of the staged tiles, converted in place to
     `nvgpu.ldmatrix` and `nvgpu.mma.sync` (f32 accumulators in registers);
-    the accumulators go through workgroup memory and are added to `C` with
-    bounds checks. With `emit-launch=false` the same vector code runs on the
+    the accumulators go through workgroup memory (dynamic, 16-byte aligned,
+    reusing the slices') and are added to `C` with bounds checks. `w` and
+    `s` come from `tensor-core-warps` / `tensor-core-stages`, else from the
+    op's `effattn.tensor_core` attribute (the tuning table's choice, set by
+    `effattn-schedule`; `mma = "none"` keeps the op off tensor cores), else
+    4 and 2; a choice needing more than 48 KiB of workgroup memory is an
+    error. With `emit-launch=false` the same vector code runs on the
     CPU (phases between barriers as loops over threads or warps, operands
     extended to f32 for the contractions). Experimental: checked on the CPU
     and by ptxas, never run on a GPU; bf16 has no upstream mma.sync
@@ -133,6 +143,14 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
            "Map f16 x f16 -> f32 contractions to tensor-core kernels (64x64 "
            "tiles staged in workgroup memory, 16x8x16 vector.contracts for "
            "ldmatrix and mma.sync); experimental: never run on a GPU">,
+    Option<"tensorCoreWarps", "tensor-core-warps", "int64_t",
+           /*default=*/"0",
+           "Warps per tensor-core block (1, 2, 4, 8: a 16 * warps x 64 "
+           "tile); 0: the op's tuning-table choice, else 4">,
+    Option<"tensorCoreStages", "tensor-core-stages", "int64_t",
+           /*default=*/"0",
+           "Buffers the k slices of a tensor-core kernel go through (1 to "
+           "4); 0: the op's tuning-table choice, else 2">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",

@@ -15,6 +15,7 @@
 
 #include "effattn/Dialect/EffAttn/IR/EffAttnOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include <string>
 
 namespace mlir::effattn {
 
@@ -26,6 +27,12 @@ struct ScheduleConfig {
   int64_t keyTile = 64;
   /// Chunk of linear_attention when the op has no `chunk_size` hint.
   int64_t chunkSize = 64;
+  /// The tensor-core choice for the op's contractions, attached to the
+  /// linalg ops of the schedule as kTensorCoreAttrName (Tuning/TuningTable.h)
+  /// when set: "mma.sync" or "none", warps per block, pipeline stages.
+  std::string mma;
+  int64_t warps = 0;
+  int64_t stages = 0;
 };
 
 /// Picks the schedule configuration of `op` (from the tuning table or the
