@@ -26,8 +26,6 @@ Run it as: python3 bench/gpu/effattn_tune.py build, then on the GPU machine
 import argparse
 import json
 import os
-import shlex
-import subprocess
 import sys
 import time
 
@@ -82,18 +80,12 @@ def candidates():
 
 
 def build(args):
-    os.makedirs(TUNE, exist_ok=True)
-    mlir = os.path.join(TUNE, "tune.mlir")
-    with open(mlir, "w") as f:
-        f.write(module_text())
-    tool = os.path.join(args.build, "bin", "effattn-compile")
+    mlir = gpu_bench.write_mlir(TUNE, "tune.mlir", module_text())
     built = []
     for name, flags in candidates():
         out = os.path.join(TUNE, "tune_%s_%s.so" % (args.chip, name))
-        cmd = [tool, mlir, "--target=cuda", "--chip=" + args.chip, "--emit=so",
-               "-o", out] + flags
-        print("+", " ".join(shlex.quote(c) for c in cmd), flush=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = gpu_bench.compile_library(
+            args.build, mlir, out, ["--target=cuda", "--chip=" + args.chip] + flags)
         if proc.returncode != 0:
             # The compiler's refusal is the legality check.
             print("  not legal: " + proc.stderr.strip().splitlines()[-1], flush=True)

@@ -130,19 +130,32 @@ def module_text(elt="bf16"):
     return "\n".join(out) + "\n"
 
 
+def write_mlir(directory, name, text):
+    """Writes `text` to directory/name; returns the path."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def compile_library(build_dir, mlir, out, flags):
+    """effattn-compile `mlir` --emit=so -o `out` `flags`, echoing the command;
+    returns the finished process (its stderr captured)."""
+    cmd = [os.path.join(build_dir, "bin", "effattn-compile"), mlir, "--emit=so",
+           "-o", out] + flags
+    print("+", " ".join(shlex.quote(c) for c in cmd), flush=True)
+    return subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
+
+
 def build(args):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    mlir = os.path.join(ARTIFACTS, "bench.mlir")
-    with open(mlir, "w") as f:
-        f.write(module_text())
-    tool = os.path.join(args.build, "bin", "effattn-compile")
-    for target, out in (("cuda", "bench_%s.so" % args.chip), ("cpu", "bench_cpu.so")):
-        cmd = [tool, mlir, "--target=" + target, "--emit=so",
-               "-o", os.path.join(ARTIFACTS, out)]
-        if target == "cuda":
-            cmd += ["--chip=" + args.chip]
-        print("+", " ".join(shlex.quote(c) for c in cmd), flush=True)
-        subprocess.run(cmd, check=True)
+    mlir = write_mlir(ARTIFACTS, "bench.mlir", module_text())
+    for out, flags in (("bench_%s.so" % args.chip, ["--target=cuda", "--chip=" + args.chip]),
+                       ("bench_cpu.so", ["--target=cpu"])):
+        proc = compile_library(args.build, mlir, os.path.join(ARTIFACTS, out), flags)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            sys.exit(proc.returncode)
     copy_runtime(args.build)
     total = sum(os.path.getsize(os.path.join(ARTIFACTS, f)) for f in os.listdir(ARTIFACTS))
     print("artifacts in %s (%.1f MB); carry bench/gpu/artifacts to the GPU machine"
