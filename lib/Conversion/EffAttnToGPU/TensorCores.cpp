@@ -12,7 +12,8 @@
 // vector.contracts on vector.transfer_reads of the staged tiles: the shapes
 // and maps that convert-vector-to-gpu{use-nvgpu} turns into ldmatrix and
 // mma.sync. The accumulators are written to workgroup memory and added to C
-// with bounds checks.
+// in runs of 4 columns: one 16-byte load and store where C's rows are
+// 16-byte aligned and the run is inside C, else element by element.
 //
 // The slices go through `stages` buffers: slice i + stages - 1 is staged
 // while slice i is multiplied. Where both operands are contiguous along k
@@ -53,10 +54,11 @@ using namespace mlir::effattn;
 using TC = TensorCoreConfig;
 
 namespace {
-// One mma.sync, and the elements of one 16-byte copy.
+// One mma.sync; the bytes of one vector access, the f16 elements of one
+// copy and the f32 elements of one access to C.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 constexpr int64_t kMmasN = TC::kTileN / kMmaN;
-constexpr int64_t kCopyElements = 8;
+constexpr int64_t kVectorBytes = 16, kCopyElements = 8, kStoreElements = 4;
 
 /// What the kernel builder needs of a matched contraction.
 struct Contraction {
@@ -102,9 +104,10 @@ private:
   /// `k` along k.
   SmallVector<Value> loopIndices(unsigned rowDim, Value row, Value k);
   Value inBounds(Value i, Value size);
-  /// Whether `operand` can be staged in 16-byte vectors: contiguous along k
-  /// in its type, and (at run time) its rows 16-byte aligned.
-  Value canCopyVectors(unsigned operand);
+  /// Whether `operand` can be accessed in 16-byte vectors along loop dim
+  /// `dim`: contiguous along it in its type, and (at run time) its rows
+  /// 16-byte aligned.
+  Value canUseVectors(unsigned operand, unsigned dim);
   /// Thread `tid`'s share of staging the slice at `kt` of A and B into
   /// buffer `buffer`.
   void stageSlice(Value kt, Value buffer, Value tid);
@@ -126,7 +129,7 @@ private:
   int64_t tileM, stages, warps;
   SmallVector<Value> loopSizes;
   Value sizeM, sizeN, sizeK;
-  Value copyVectors;
+  Value copyVectors, storeVectors;
   Value sA, sB, sC;
   // Contract in f32 (the CPU form: the vector-to-LLVM lowering has no mixed
   // precision contraction; f16 products are exact in f32 either way).
@@ -226,39 +229,43 @@ void KernelBuilder::computeSizes() {
   for (unsigned d : c.dims.batch)
     gridZ = b.createOrFold<arith::MulIOp>(loc, gridZ, loopSizes[d]);
   gridZ = b.createOrFold<arith::MaxUIOp>(loc, gridZ, one);
+  unsigned k = c.dims.k[0];
   copyVectors =
-      arith::AndIOp::create(b, loc, canCopyVectors(0), canCopyVectors(1));
+      arith::AndIOp::create(b, loc, canUseVectors(0, k), canUseVectors(1, k));
+  storeVectors = canUseVectors(2, c.dims.n[0]);
   Type f16 = b.getF16Type(), f32 = b.getF32Type();
   tileAType = MemRefType::get({stages, tileM, TC::kTileK}, f16);
   tileBType = MemRefType::get({stages, TC::kTileN, TC::kTileK}, f16);
   tileCType = MemRefType::get({tileM, TC::kTileN}, f32);
 }
 
-Value KernelBuilder::canCopyVectors(unsigned operand) {
+Value KernelBuilder::canUseVectors(unsigned operand, unsigned dim) {
   Value memref = c.op->getOperand(operand);
   auto type = cast<MemRefType>(memref.getType());
   AffineMap map = c.op.getIndexingMapsArray()[operand];
   SmallVector<int64_t> strides;
   int64_t offset;
   if (map.getNumResults() == 0 ||
-      map.getDimPosition(map.getNumResults() - 1) != c.dims.k[0] ||
+      map.getDimPosition(map.getNumResults() - 1) != dim ||
       failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return arith::ConstantIntOp::create(b, loc, 0, 1);
   // Every row starts 16 bytes aligned: the aligned pointer plus the offset,
-  // and every outer stride, in elements, multiples of 8.
+  // and every outer stride, in bytes, multiples of 16.
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
   auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
   Value address = arith::AddIOp::create(
       b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref),
-      arith::MulIOp::create(b, loc, metadata.getOffset(), index(2)));
+      arith::MulIOp::create(b, loc, metadata.getOffset(), index(bytes)));
   Value zero = index(0);
   auto divisible = [&](Value v, int64_t by) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                  arith::RemUIOp::create(b, loc, v, index(by)),
                                  zero);
   };
-  Value ok = divisible(address, 2 * kCopyElements);
+  Value ok = divisible(address, kVectorBytes);
   for (Value stride : metadata.getStrides().drop_back())
-    ok = arith::AndIOp::create(b, loc, ok, divisible(stride, kCopyElements));
+    ok = arith::AndIOp::create(b, loc, ok,
+                               divisible(stride, kVectorBytes / bytes));
   return ok;
 }
 
@@ -457,32 +464,58 @@ SmallVector<Value> KernelBuilder::multiply(Value warp, Value buffer,
 }
 
 void KernelBuilder::addTile(Value tid) {
-  AffineExpr e = getAffineDimExpr(0, b.getContext());
-  auto loop = scf::ForOp::create(b, loc, tid, index(tileM * TC::kTileN),
-                                 index(threads));
+  // Per thread, runs of 4 columns: one 16-byte load and store of C where C
+  // allows (storeVectors) and the run is inside C, else element by element.
+  MLIRContext *ctx = b.getContext();
+  AffineExpr e = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx);
+  constexpr int64_t perRow = TC::kTileN / kStoreElements;
+  auto loop =
+      scf::ForOp::create(b, loc, tid, index(tileM * perRow), index(threads));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value flat = loop.getInductionVar();
-  Value r = apply(e.floorDiv(TC::kTileN), flat);
-  Value col = apply(e % TC::kTileN, flat);
-  AffineExpr plus = e + getAffineDimExpr(1, b.getContext());
-  Value row = apply(plus, {m0, r});
-  Value column = apply(plus, {n0, col});
-  Value ok = arith::AndIOp::create(b, loc, inBounds(row, sizeM),
-                                   inBounds(column, sizeN));
-  auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  SmallVector<Value> ivs(loopSizes.size());
-  for (auto [d, v] : batchIndex)
-    ivs[d] = v;
-  ivs[c.dims.m[0]] = row;
-  ivs[c.dims.n[0]] = column;
+  Value r = apply(e.floorDiv(perRow), flat);
+  Value col = apply((e % perRow) * kStoreElements, flat);
+  Value row = apply(e + f, {m0, r});
+  Value column = apply(e + f, {n0, col});
+  Value rowIn = inBounds(row, sizeM);
   Value out = c.op->getOperand(2);
-  SmallVector<Value> indices = operandIndices(2, ivs);
+  auto indicesAt = [&](Value n) {
+    SmallVector<Value> ivs(loopSizes.size());
+    for (auto [d, v] : batchIndex)
+      ivs[d] = v;
+    ivs[c.dims.m[0]] = row;
+    ivs[c.dims.n[0]] = n;
+    return operandIndices(2, ivs);
+  };
+  Value runIn = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                      apply(e + kStoreElements, column), sizeN);
+  Value vectors = arith::AndIOp::create(
+      b, loc, storeVectors, arith::AndIOp::create(b, loc, rowIn, runIn));
+  auto ifOp = scf::IfOp::create(b, loc, vectors, /*withElseRegion=*/true);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  auto vectorType = VectorType::get({kStoreElements}, b.getF32Type());
+  llvm::MaybeAlign align(kVectorBytes);
+  SmallVector<Value> indices = indicesAt(column);
   Value sum = arith::AddFOp::create(
-      b, loc, memref::LoadOp::create(b, loc, out, indices),
-      memref::LoadOp::create(b, loc, sC, ValueRange{r, col}));
-  memref::StoreOp::create(b, loc, sum, out, indices);
+      b, loc,
+      vector::LoadOp::create(b, loc, vectorType, out, indices, false, align),
+      vector::LoadOp::create(b, loc, vectorType, sC, ValueRange{r, col}, false,
+                             align));
+  vector::StoreOp::create(b, loc, sum, out, indices, false, align);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  for (int64_t i = 0; i < kStoreElements; ++i) {
+    Value n = apply(e + i, column);
+    Value ok = arith::AndIOp::create(b, loc, rowIn, inBounds(n, sizeN));
+    auto inside = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard elementGuard(b);
+    b.setInsertionPointToStart(inside.thenBlock());
+    SmallVector<Value> at = indicesAt(n);
+    Value element = arith::AddFOp::create(
+        b, loc, memref::LoadOp::create(b, loc, out, at),
+        memref::LoadOp::create(b, loc, sC, ValueRange{r, apply(e + i, col)}));
+    memref::StoreOp::create(b, loc, element, out, at);
+  }
 }
 
 gpu::BarrierOp KernelBuilder::buildGPUBlock(Value bx, Value by, Value bz,
@@ -692,7 +725,8 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
     rewriter.setInsertionPoint(blocks.getBody()->getTerminator());
     // The CPU form keeps the accumulators in C between slices: no aliasing.
     auto alloc = [&](MemRefType type) {
-      return memref::AllocOp::create(rewriter, loc, type);
+      return memref::AllocOp::create(rewriter, loc, type,
+                                     rewriter.getI64IntegerAttr(kVectorBytes));
     };
     Value sA = alloc(kernel.tileAType), sB = alloc(kernel.tileBType),
           sC = alloc(kernel.tileCType);

@@ -86,19 +86,28 @@ func.func @qk(%a: memref<2x?x40xf16>, %b: memref<2x?x40xf16>, %c: memref<2x?x?xf
 // CHECK:           gpu.barrier
 // CHECK:           vector.store %{{.*}}, %[[SC]]{{.*}} vector<2xf32>
 // CHECK:           gpu.barrier
-// CHECK:           scf.if
-// CHECK:             %[[OLD:.+]] = memref.load %[[C]]
-// CHECK:             %[[ACC:.+]] = memref.load %[[SC]]
-// CHECK:             %[[SUM:.+]] = arith.addf %[[OLD]], %[[ACC]] : f32
-// CHECK:             memref.store %[[SUM]], %[[C]]
+// Per thread, runs of 4 columns of C: 16-byte loads and stores where C's
+// rows are 16-byte aligned (the host's check) and the run is inside C...
+// CHECK:           scf.if %{{.*}} {
+// CHECK:             %[[OLD4:.+]] = vector.load %[[C]][{{.*}}] {alignment = 16 : i64} : memref<2x?x?xf32>, vector<4xf32>
+// CHECK:             %[[ACC4:.+]] = vector.load %[[SC]][{{.*}}] {alignment = 16 : i64} : {{.*}}, vector<4xf32>
+// CHECK:             %[[SUM4:.+]] = arith.addf %[[OLD4]], %[[ACC4]] : vector<4xf32>
+// CHECK:             vector.store %[[SUM4]], %[[C]][{{.*}}] {alignment = 16 : i64} : memref<2x?x?xf32>, vector<4xf32>
+// ...else element by element, in bounds.
+// CHECK:           } else {
+// CHECK-COUNT-4:     scf.if
+// CHECK:               %[[OLD:.+]] = memref.load %[[C]]
+// CHECK:               %[[ACC:.+]] = memref.load %[[SC]]
+// CHECK:               %[[SUM:.+]] = arith.addf %[[OLD]], %[[ACC]] : f32
+// CHECK:               memref.store %[[SUM]], %[[C]]
 // CHECK-NOT:     vector.contract
 // CHECK-NOT:     vector.transfer_read
 
 // CPU-LABEL: func.func @qk(
 // CPU:         scf.parallel
-// CPU:           %[[SA:.+]] = memref.alloc() : memref<2x64x32xf16>
-// CPU:           %[[SB:.+]] = memref.alloc() : memref<2x64x32xf16>
-// CPU:           %[[SC:.+]] = memref.alloc() : memref<64x64xf32>
+// CPU:           %[[SA:.+]] = memref.alloc() {alignment = 16 : i64} : memref<2x64x32xf16>
+// CPU:           %[[SB:.+]] = memref.alloc() {alignment = 16 : i64} : memref<2x64x32xf16>
+// CPU:           %[[SC:.+]] = memref.alloc() {alignment = 16 : i64} : memref<64x64xf32>
 // CPU:           linalg.fill {{.*}} outs(%[[SC]]
 // The prologue's staging phase, then per slice the threads of one staging
 // phase (masked 8-element reads, or element by element), then the warps.

@@ -110,7 +110,8 @@ bool isTensorCoreContraction(linalg::LinalgOp op);
 /// operands) through `stages` buffers, with 16-byte cp.async copies where
 /// the operands allow, 16x8x16 vector.contracts of vector.transfer_reads of
 /// the staged tiles (which convert-vector-to-gpu with use-nvgpu turns into
-/// ldmatrix and mma.sync), the accumulators added to C with bounds checks.
+/// ldmatrix and mma.sync), the accumulators added to C (16-byte accesses
+/// where C allows, bounds checks at the edges).
 /// Without `emitLaunch`, the same vector code runs on the CPU: the grid as an
 /// scf.parallel, each phase between barriers as a loop over threads or warps.
 /// Returns the gpu.launch (or scf.parallel).

@@ -100,7 +100,9 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     `vector.transfer_read`s of the staged tiles, converted in place to
     `nvgpu.ldmatrix` and `nvgpu.mma.sync` (f32 accumulators in registers);
     the accumulators go through workgroup memory (dynamic, 16-byte aligned,
-    reusing the slices') and are added to `C` with bounds checks. `w` and
+    reusing the slices') and are added to `C` with 16-byte loads and stores
+    where `C`'s rows are 16-byte aligned (host check) and the 4 columns are
+    inside `C`, else element by element with bounds checks. `w` and
     `s` come from `tensor-core-warps` / `tensor-core-stages`, else from the
     op's `effattn.tensor_core` attribute (the tuning table's choice, set by
     `effattn-schedule`; `mma = "none"` keeps the op off tensor cores), else
