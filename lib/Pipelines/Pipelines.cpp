@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "effattn/Pipelines/Pipelines.h"
+#include "effattn/Conversion/EffAttnToGPU/EffAttnToGPU.h"
 #include "effattn/Conversion/EffAttnToGPU/Passes.h"
 #include "effattn/Conversion/Passes.h"
 #include "effattn/Dialect/EffAttn/Transforms/Passes.h"
@@ -145,13 +146,13 @@ std::string mlir::effattn::verifyEffAttnToNVVMPipelineOptions(
            options.chunkSize < 0)
     os << "effattn-to-nvvm: query-tile, key-tile and chunk-size must not be "
           "negative";
-  else if (options.tensorCoreWarps != 0 &&
-           !llvm::is_contained({1, 2, 4, 8}, options.tensorCoreWarps))
-    os << "effattn-to-nvvm: tensor-core-warps " << options.tensorCoreWarps
-       << " is not 1, 2, 4 or 8";
-  else if (options.tensorCoreStages < 0 || options.tensorCoreStages > 4)
-    os << "effattn-to-nvvm: tensor-core-stages " << options.tensorCoreStages
-       << " is not in [1, 4]";
+  else if (std::string tensorCores =
+               TensorCoreConfig()
+                   .withOverrides(options.tensorCoreWarps,
+                                  options.tensorCoreStages)
+                   .check();
+           !tensorCores.empty())
+    os << "effattn-to-nvvm: " << tensorCores;
   else if (options.optLevel > 3)
     os << "effattn-to-nvvm: opt-level " << options.optLevel
        << " is not in [0, 3]";

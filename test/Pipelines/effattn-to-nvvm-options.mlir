@@ -77,8 +77,8 @@
 // BAD-BLOCK: error: effattn-to-nvvm: block-size 0 is not in [1, 1024]
 // BAD-BLOCK2: error: effattn-to-nvvm: block-size 2048 is not in [1, 1024]
 // BAD-TILE: error: effattn-to-nvvm: query-tile, key-tile and chunk-size must not be negative
-// BAD-WARPS: error: effattn-to-nvvm: tensor-core-warps 3 is not 1, 2, 4 or 8
-// BAD-STAGES: error: effattn-to-nvvm: tensor-core-stages 5 is not in [1, 4]
+// BAD-WARPS: error: effattn-to-nvvm: warps must be 1, 2, 4 or 8, got 3
+// BAD-STAGES: error: effattn-to-nvvm: stages must be in [1, 4], got 5
 // BAD-OPT: error: effattn-to-nvvm: opt-level 7 is not in [0, 3]
 // BAD-TABLE: error: effattn-schedule: tuning table cannot read '{{.*}}missing.json': No such file or directory
 

@@ -255,28 +255,22 @@ LogicalResult mlir::effattn::mapLinalgToGPU(RewriterBase &rewriter,
                getTensorCoreConfig(op, options);
     kernel += "_k" + std::to_string(counts[kernel]++) + "_" +
               (mma ? std::string("mma") : name.stripDialect().str());
+    FailureOr<Operation *> mapped;
     if (mma) {
-      FailureOr<Operation *> mapped =
-          mapContractionToTensorCores(rewriter, op, options);
+      mapped = mapContractionToTensorCores(rewriter, op, options);
       if (failed(mapped))
         return emitError(loc)
                << "'" << name << "' cannot be mapped to a tensor-core kernel";
-      if (auto launch = dyn_cast<gpu::LaunchOp>(*mapped)) {
-        auto symbol = FlatSymbolRefAttr::get(rewriter.getContext(), kernel);
-        launch.setModuleAttr(symbol);
-        launch.setFunctionAttr(symbol);
-      }
-      continue;
+    } else {
+      FailureOr<scf::ParallelOp> loop = lowerToParallelLoops(rewriter, op);
+      if (failed(loop))
+        return emitError(loc)
+               << "'" << name << "' cannot be lowered to parallel loops";
+      mapped = mapParallelLoopToGPU(rewriter, *loop, options);
+      if (failed(mapped))
+        return emitError(loc)
+               << "'" << name << "' cannot be mapped to a GPU kernel";
     }
-    FailureOr<scf::ParallelOp> loop = lowerToParallelLoops(rewriter, op);
-    if (failed(loop))
-      return emitError(loc)
-             << "'" << name << "' cannot be lowered to parallel loops";
-    FailureOr<Operation *> mapped =
-        mapParallelLoopToGPU(rewriter, *loop, options);
-    if (failed(mapped))
-      return emitError(loc)
-             << "'" << name << "' cannot be mapped to a GPU kernel";
     if (auto launch = dyn_cast<gpu::LaunchOp>(*mapped)) {
       auto symbol = FlatSymbolRefAttr::get(rewriter.getContext(), kernel);
       launch.setModuleAttr(symbol);
@@ -305,19 +299,14 @@ struct EffAttnMapToGPUPass
     options.tensorCores = tensorCores;
     options.tensorCoreWarps = tensorCoreWarps;
     options.tensorCoreStages = tensorCoreStages;
-    if (tensorCores) {
-      TensorCoreConfig config = TensorCoreConfig::fromWarps(
-          tensorCoreWarps > 0 ? tensorCoreWarps : 4,
-          tensorCoreStages > 0 ? tensorCoreStages : 2);
-      if (tensorCoreWarps < 0 || tensorCoreStages < 0 ||
-          !config.check().empty()) {
-        getOperation()->emitError()
-            << "effattn-map-to-gpu: "
-            << (config.check().empty() ? "tensor-core-warps and "
-                                         "tensor-core-stages must be >= 0"
-                                       : config.check());
-        return signalPassFailure();
-      }
+    // The options on their own; each op's tuning choice is checked where
+    // its kernel is built.
+    std::string error = TensorCoreConfig()
+                            .withOverrides(tensorCoreWarps, tensorCoreStages)
+                            .check();
+    if (tensorCores && !error.empty()) {
+      getOperation()->emitError() << "effattn-map-to-gpu: " << error;
+      return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
     for (Region &region : getOperation()->getRegions())

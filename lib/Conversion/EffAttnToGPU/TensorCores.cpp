@@ -199,16 +199,14 @@ mlir::effattn::getTensorCoreConfig(Operation *op,
   if (auto chosen = op->getAttrOfType<DictionaryAttr>(kTensorCoreAttrName)) {
     if (auto mma = chosen.getAs<StringAttr>("mma"); mma && mma == "none")
       return std::nullopt;
-    if (auto warps = chosen.getAs<IntegerAttr>("warps"))
-      config.tileM = TC::fromWarps(warps.getInt(), 0).tileM;
-    if (auto stages = chosen.getAs<IntegerAttr>("stages"))
-      config.stages = stages.getInt();
+    auto field = [&](StringRef name) -> int64_t {
+      auto value = chosen.getAs<IntegerAttr>(name);
+      return value ? value.getInt() : 0;
+    };
+    config = config.withOverrides(field("warps"), field("stages"));
   }
-  if (options.tensorCoreWarps > 0)
-    config.tileM = TC::fromWarps(options.tensorCoreWarps, 0).tileM;
-  if (options.tensorCoreStages > 0)
-    config.stages = options.tensorCoreStages;
-  return config;
+  return config.withOverrides(options.tensorCoreWarps,
+                              options.tensorCoreStages);
 }
 
 void KernelBuilder::computeSizes() {

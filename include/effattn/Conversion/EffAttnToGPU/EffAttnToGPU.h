@@ -49,8 +49,9 @@ struct TensorCoreConfig {
   int64_t tileM = 64;
   int64_t stages = 2;
 
-  static TensorCoreConfig fromWarps(int64_t warps, int64_t stages) {
-    return {16 * warps, stages};
+  /// This configuration with `warps` and `stages` where they are not 0.
+  TensorCoreConfig withOverrides(int64_t warps, int64_t stages) const {
+    return {warps ? 16 * warps : tileM, stages ? stages : this->stages};
   }
 
   int64_t warps() const { return tileM / 16; }
