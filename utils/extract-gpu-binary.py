@@ -13,12 +13,14 @@ IR (a file or stdin) and
         # spill_loads=N smem=N OK (exit 1 when ptxas rejects one), then
         # PTXAS summary: N kernels, N failed, max registers=N,
         # stack bytes=N, spill bytes=N
+    extract-gpu-binary.py out.mlir --only REGEX ...
+        # only the binaries whose name matches REGEX
     extract-gpu-binary.py out.mlir --ptxas PTXAS --arch sm_90a --sass NVDISASM
         # also disassembles each cubin and prints, per binary, the count of
         # the SASS instructions that show the kernel uses the hardware:
         # SASS <binary> HMMA=N HGMMA=N LDSM=N LDGSTS128=N LDG128=N STG128=N
-        # (tensor-core MMAs, ldmatrix, 16-byte cp.async, 16-byte global
-        # loads and stores)
+        # BF16=N (tensor-core MMAs, ldmatrix, 16-byte cp.async, 16-byte
+        # global loads and stores, the MMAs on bf16)
 
 Each PTX printed to stdout is preceded by `// gpu.binary @<name>`. With no
 gpu.binary in the input it fails (exit 1), so a test cannot pass vacuously.
@@ -70,7 +72,8 @@ def is_ptx(payload: bytes) -> bool:
 
 SASS_COUNTS = (("HMMA", r"\bHMMA\."), ("HGMMA", r"\bHGMMA\."),
                ("LDSM", r"\bLDSM\."), ("LDGSTS128", r"\bLDGSTS\.[A-Z.]*128"),
-               ("LDG128", r"\bLDG\.E\.128"), ("STG128", r"\bSTG\.E\.128"))
+               ("LDG128", r"\bLDG\.E\.128"), ("STG128", r"\bSTG\.E\.128"),
+               ("BF16", r"\bHMMA\.[0-9A-Z.]*\.BF16\b"))
 
 
 def run_ptxas(ptxas, arch, name, ptx: bytes, nvdisasm=None):
@@ -127,6 +130,9 @@ def main():
     ap.add_argument("--sass", metavar="NVDISASM",
                     help="with --ptxas: count tensor-core and wide-memory "
                          "SASS instructions of each cubin")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="only the binaries whose name REGEX matches (a "
+                         "search); none matching is an error")
     args = ap.parse_args()
     ir = sys.stdin.read() if args.input == "-" else open(args.input).read()
     found = binaries(ir)
@@ -134,6 +140,12 @@ def main():
         print("extract-gpu-binary: no gpu.binary with a payload in the input",
               file=sys.stderr)
         return 1
+    if args.only:
+        found = [(n, p) for n, p in found if re.search(args.only, n)]
+        if not found:
+            print(f"extract-gpu-binary: no gpu.binary name matches "
+                  f"'{args.only}'", file=sys.stderr)
+            return 1
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
         for name, payload in found:

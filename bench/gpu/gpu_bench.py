@@ -5,15 +5,18 @@ Two steps, so that the GPU machine (whose time is short) only runs:
 
   bench/gpu/gpu_bench.py build [--chip sm_90a]      (here: no GPU needed)
       writes bench/gpu/artifacts/bench.mlir (bf16, dynamic B and T), compiles
-      it with effattn-compile into bench_<chip>.so (CUDA) and bench_cpu.so
-      (the same functions for the CPU), and copies the CUDA runtime next to them.
+      it with effattn-compile into bench_<chip>.so (CUDA, scalar kernels),
+      bench_<chip>_tc.so (CUDA, --tensor-cores: bf16 mma.sync kernels for the
+      contractions) and bench_cpu.so (the same functions for the CPU), and
+      copies the CUDA runtime next to them.
   bench/gpu/gpu_bench.py check-cpu                    (here)
       calls bench_cpu.so through the same ctypes harness as `run`, on small
       random inputs, against the float64 oracle (python/effattn/reference.py):
       proves the harness (descriptors, result struct, bf16) without a GPU.
   bench/gpu/gpu_bench.py run [--out DIR] [--quick]    (on the GPU machine, torch)
-      for every configuration: checks effattn's result against a float32
-      PyTorch reference on fresh random inputs, then times effattn and the
+      for every configuration: checks effattn's result (both libraries)
+      against a float32 PyTorch reference on fresh random inputs, then times
+      effattn (effattn_*: scalar kernels, effattn_tc_*: tensor cores) and the
       peers side by side: SDPA (flash backend) for softmax attention; eager
       and torch.compile versions of quad, mixed-chunk and linear attention; a
       FLASH layer (gau, mixed chunk) against an MHA + SDPA layer of the same
@@ -150,7 +153,9 @@ def compile_library(build_dir, mlir, out, flags):
 
 def build(args):
     mlir = write_mlir(ARTIFACTS, "bench.mlir", module_text())
-    for out, flags in (("bench_%s.so" % args.chip, ["--target=cuda", "--chip=" + args.chip]),
+    cuda = ["--target=cuda", "--chip=" + args.chip]
+    for out, flags in (("bench_%s.so" % args.chip, cuda),
+                       ("bench_%s_tc.so" % args.chip, cuda + ["--tensor-cores"]),
                        ("bench_cpu.so", ["--target=cpu"])):
         proc = compile_library(args.build, mlir, os.path.join(ARTIFACTS, out), flags)
         if proc.returncode != 0:
@@ -386,8 +391,10 @@ def run(args):
     dev = torch.device("cuda")
     props = torch.cuda.get_device_properties(0)
     chip = args.chip
-    lib = Library(os.path.join(ARTIFACTS, "bench_%s.so" % chip),
-                  runtime=os.path.join(ARTIFACTS, "libeffattn_cuda_runtime.so"))
+    runtime = os.path.join(ARTIFACTS, "libeffattn_cuda_runtime.so")
+    # The two builds of the same functions: row keys effattn_* and effattn_tc_*.
+    libs = {"effattn": Library(os.path.join(ARTIFACTS, "bench_%s.so" % chip), runtime),
+            "effattn_tc": Library(os.path.join(ARTIFACTS, "bench_%s_tc.so" % chip), runtime)}
     torch.manual_seed(0)
     fns = functions()
     rows = []
@@ -395,10 +402,6 @@ def run(args):
 
     def over_budget():
         return time.time() - started > args.budget
-
-    def effattn(name, tensors, out_like):
-        """Calls `name` on device tensors; returns the result as a torch tensor."""
-        return device_caller(lib, name, tensors, out_like)()
 
     timed = median_ms
 
@@ -451,6 +454,24 @@ def run(args):
             compiled[key] = torch.compile(fn, dynamic=False)
         return compiled[key]
 
+    def measure(row, name, tensors, out_like, want, reps=None):
+        """Checks and times `name` in each library: <lib>_rel_rms_error,
+        <lib>_correct, <lib>_ms (and `correct`: every library's result is)."""
+        for key, lib in libs.items():
+            call = device_caller(lib, name, tensors, out_like)
+            t0 = time.perf_counter()
+            try:
+                err = rel_rms(call(), want)
+            except Exception as e:  # recorded; the row counts as incorrect
+                row[key + "_error"] = str(e).splitlines()[0][:200]
+                row[key + "_correct"] = False
+                continue
+            first_ms = (time.perf_counter() - t0) * 1e3
+            row[key + "_rel_rms_error"] = err
+            row[key + "_correct"] = err <= 2e-2
+            row[key + "_ms"] = timed(call, reps or reps_for(first_ms))
+        row["correct"] = all(row[key + "_correct"] for key in libs)
+
     def record(row):
         rows.append(row)
         print("  ".join("%s=%s" % (k, ("%.4g" % v) if isinstance(v, float) else v)
@@ -497,16 +518,13 @@ def run(args):
                 cf = compiled_fn(("linear",), linear_ref)
                 if cf:
                     peers["compile"] = lambda: cf(*xs)
-            t0 = time.perf_counter()
-            got = effattn(name, xs, xs[-1])
-            first_ms = (time.perf_counter() - t0) * 1e3
-            err = rel_rms(got, want)
-            row = dict(fn=name, op=op, B=B, H=h, T=T, D=d, causal=causal,
-                       rel_rms_error=err, correct=err <= 2e-2, flop=flop)
-            reps = reps_for(first_ms)
-            row["effattn_ms"] = timed(lambda: effattn(name, xs, xs[-1]), reps)
-            row["effattn_tflops"] = flop / row["effattn_ms"] / 1e9
-            row["effattn_frac_gemm_peak"] = row["effattn_tflops"] / gemm_peak
+            row = dict(fn=name, op=op, B=B, H=h, T=T, D=d, causal=causal, flop=flop)
+            measure(row, name, xs, xs[-1], want)
+            for key in libs:
+                if key + "_ms" in row:
+                    row[key + "_tflops"] = flop / row[key + "_ms"] / 1e9
+                    row[key + "_frac_gemm_peak"] = row[key + "_tflops"] / gemm_peak
+            reps = reps_for(min(row.get(k + "_ms", 1e3) for k in libs))
             for peer_name, fn in peers.items():
                 try:
                     ms = timed(fn, max(3, reps))
@@ -515,7 +533,7 @@ def run(args):
                 except Exception as e:  # a peer that fails is recorded, not fatal
                     row[peer_name + "_error"] = str(e).splitlines()[0][:200]
             record(row)
-            del xs, got, want
+            del xs, want
 
     # FLASH layer (gau, mixed chunk, causal) vs MHA + SDPA at the same width.
     D, E, S = LAYER_D, LAYER_E, LAYER_S
@@ -538,8 +556,6 @@ def run(args):
             return (u * o) @ wo
 
         want = gau_ref(*[p.float() for p in params])
-        got = effattn("flash_layer", params, x)
-        err = rel_rms(got, want)
         wqkv, wout = w(D, 3 * D), w(D, D)
 
         def mha():
@@ -547,12 +563,13 @@ def run(args):
             o = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_causal=True)
             return o.transpose(1, 2).reshape(B, T, D) @ wout
 
-        row = dict(fn="flash_layer", op="gau", B=B, T=T, D=D, E=E, S=S, causal=True,
-                   rel_rms_error=err, correct=err <= 2e-2)
-        row["effattn_ms"] = timed(lambda: effattn("flash_layer", params, x), args.repeat)
+        row = dict(fn="flash_layer", op="gau", B=B, T=T, D=D, E=E, S=S, causal=True)
+        measure(row, "flash_layer", params, x, want, args.repeat)
         row["gau_eager_ms"] = timed(lambda: gau_ref(*params), args.repeat)
         row["mha_sdpa_ms"] = timed(mha, args.repeat)
-        row["speedup_vs_mha"] = row["mha_sdpa_ms"] / row["effattn_ms"]
+        for key in libs:
+            if key + "_ms" in row:
+                row[key + "_speedup_vs_mha"] = row["mha_sdpa_ms"] / row[key + "_ms"]
         record(row)
 
     # sparse_ffn decode (batch 1) vs dense FFN and the memory-bound limit.
@@ -571,16 +588,16 @@ def run(args):
             return h @ w2[sel[0], :]
 
         want = ffn_ref(*[p.float() for p in params])
-        got = effattn("sparse_ffn_decode", params, x)
-        err = rel_rms(got, want)
         must_read = 2 * (Dm * R + R * Dff + Dff + (Dff // N) * 2 * Dm + 2 * Dm)
         row = dict(fn="sparse_ffn_decode", op="sparse_ffn", D=Dm, Dff=Dff, N=N, R=R,
-                   rel_rms_error=err, correct=err <= 2e-2, bytes_must_read=must_read)
-        row["effattn_ms"] = timed(lambda: effattn("sparse_ffn_decode", params, x), args.repeat)
+                   bytes_must_read=must_read)
+        measure(row, "sparse_ffn_decode", params, x, want, args.repeat)
         row["dense_ms"] = timed(lambda: torch.relu(x @ w1) @ w2, args.repeat)
         row["memory_bound_ms"] = must_read / (bandwidth * 1e6)
-        row["x_memory_bound"] = row["effattn_ms"] / row["memory_bound_ms"]
-        row["speedup_vs_dense"] = row["dense_ms"] / row["effattn_ms"]
+        for key in libs:
+            if key + "_ms" in row:
+                row[key + "_x_memory_bound"] = row[key + "_ms"] / row["memory_bound_ms"]
+                row[key + "_speedup_vs_dense"] = row["dense_ms"] / row[key + "_ms"]
         record(row)
 
     result = dict(

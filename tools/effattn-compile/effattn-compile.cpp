@@ -105,7 +105,8 @@ static cl::opt<int64_t> blockSize("block-size",
                                   cl::init(256), cl::cat(category));
 static cl::opt<bool> tensorCores(
     "tensor-cores",
-    cl::desc("Map f16 contractions to mma.sync tensor-core kernels (cuda; "
+    cl::desc("Map f16 and bf16 contractions to mma.sync tensor-core kernels "
+             "(cuda; "
              "experimental: never run on a GPU yet)"),
     cl::cat(category));
 static cl::opt<int64_t> tensorCoreWarps(

@@ -101,9 +101,10 @@ struct EffAttnToNVVMPipelineOptions
       llvm::cl::init(256)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("Map f16 contractions to mma.sync tensor-core kernels "
-                     "(experimental: checked on the CPU at the vector level "
-                     "and by ptxas, never run on a GPU)"),
+      llvm::cl::desc(
+          "Map f16 and bf16 contractions to mma.sync tensor-core kernels "
+          "(experimental: checked on the CPU at the vector level "
+          "and by ptxas, never run on a GPU)"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> tensorCoreWarps{
       *this, "tensor-core-warps",

@@ -4,8 +4,8 @@
 // Exceptions.
 //
 // A contraction C[b..., m, n] += A[b..., m, k] * B[b..., k, n] (any operand
-// layout) with f16 operands and an f32 accumulator becomes one kernel of
-// tileM x 64 output tiles, one block (tileM / 16 warps) per tile and batch
+// layout) with f16 or bf16 operands and an f32 accumulator becomes one kernel
+// of tileM x 64 output tiles, one block (tileM / 16 warps) per tile and batch
 // index. Per 32-deep slice of k the block stages A as [m][k] and B as [n][k]
 // in workgroup memory (zero outside the operands, so ragged edges need no
 // masks), then each warp accumulates its 16x64 slab with 16x8x16
@@ -14,6 +14,12 @@
 // mma.sync. The accumulators are written to workgroup memory and added to C
 // in runs of 4 columns: one 16-byte load and store where C's rows are
 // 16-byte aligned and the run is inside C, else element by element.
+//
+// bf16: upstream's vector-to-nvgpu conversion only types f16 fragments, and
+// the f16 and bf16 m16n8k16 fragments have the same layout. So the mma code
+// reads the staged bf16 tiles through f16 views of the same bytes (ldmatrix
+// moves bits), and each resulting nvgpu.mma.sync becomes an nvvm.mma.sync
+// on bf16 (retypeMmaSyncToBF16).
 //
 // The slices go through `stages` buffers: slice i + stages - 1 is staged
 // while slice i is multiplied. Where both operands are contiguous along k
@@ -39,6 +45,8 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -64,6 +72,8 @@ constexpr int64_t kVectorBytes = 16, kCopyElements = 8, kStoreElements = 4;
 struct Contraction {
   linalg::LinalgOp op;
   linalg::ContractionDimensions dims;
+  // f16 or bf16, both operands.
+  Type operandType;
 };
 
 /// Builds the kernel of one contraction.
@@ -83,8 +93,11 @@ public:
   /// Block (bx, by, bz) with its staged tiles: the GPU form (one thread
   /// `tid`; the returned barrier ends the main loop) or the CPU form (all
   /// threads in turn).
+  /// `mmaA` and `mmaB` are `sA` and `sB` as the mma reads them (f16 views
+  /// of bf16 tiles).
   gpu::BarrierOp buildGPUBlock(Value bx, Value by, Value bz, Value tid,
-                               Value sA, Value sB, Value sC);
+                               Value sA, Value sB, Value sC, Value mmaA,
+                               Value mmaB);
   void buildCPUBlock(Value bx, Value by, Value bz, Value sA, Value sB,
                      Value sC);
   /// The GPU form's addition of the staged C tile into C, built after the
@@ -130,7 +143,7 @@ private:
   SmallVector<Value> loopSizes;
   Value sizeM, sizeN, sizeK;
   Value copyVectors, storeVectors;
-  Value sA, sB, sC;
+  Value sA, sB, sC, mmaA, mmaB;
   // Contract in f32 (the CPU form: the vector-to-LLVM lowering has no mixed
   // precision contraction; f16 products are exact in f32 either way).
   bool extendOperands = false;
@@ -179,13 +192,14 @@ static FailureOr<Contraction> matchContraction(linalg::LinalgOp op) {
   auto elementType = [&](unsigned i) {
     return cast<MemRefType>(op->getOperand(i).getType()).getElementType();
   };
-  if (!elementType(0).isF16() || !elementType(1).isF16() ||
-      !elementType(2).isF32())
+  Type operandType = elementType(0);
+  if (!(operandType.isF16() || operandType.isBF16()) ||
+      elementType(1) != operandType || !elementType(2).isF32())
     return failure();
   for (AffineMap map : op.getIndexingMapsArray())
     if (!map.isProjectedPermutation())
       return failure();
-  return Contraction{op, *dims};
+  return Contraction{op, *dims, operandType};
 }
 
 bool mlir::effattn::isTensorCoreContraction(linalg::LinalgOp op) {
@@ -231,9 +245,9 @@ void KernelBuilder::computeSizes() {
   copyVectors =
       arith::AndIOp::create(b, loc, canUseVectors(0, k), canUseVectors(1, k));
   storeVectors = canUseVectors(2, c.dims.n[0]);
-  Type f16 = b.getF16Type(), f32 = b.getF32Type();
-  tileAType = MemRefType::get({stages, tileM, TC::kTileK}, f16);
-  tileBType = MemRefType::get({stages, TC::kTileN, TC::kTileK}, f16);
+  Type operand = c.operandType, f32 = b.getF32Type();
+  tileAType = MemRefType::get({stages, tileM, TC::kTileK}, operand);
+  tileBType = MemRefType::get({stages, TC::kTileN, TC::kTileK}, operand);
   tileCType = MemRefType::get({tileM, TC::kTileN}, f32);
 }
 
@@ -318,9 +332,10 @@ void KernelBuilder::stageVectors(unsigned operand, Value tile, unsigned rowDim,
   AffineExpr d0, d1, d2, d3;
   bindDims(ctx, d0, d1, d2, d3);
   constexpr int64_t perRow = TC::kTileK / kCopyElements;
-  auto vectorType = VectorType::get({kCopyElements}, b.getF16Type());
+  auto vectorType = VectorType::get({kCopyElements}, c.operandType);
   auto maskType = VectorType::get({kCopyElements}, b.getI1Type());
-  Value pad = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(c.operandType, 0.0));
   // Straight-line code, so that all copies of the slice form one async
   // group.
   for (int64_t j = 0, e = rows * perRow / threads; j < e; ++j) {
@@ -360,7 +375,8 @@ void KernelBuilder::stageElements(unsigned operand, Value tile, unsigned rowDim,
                                   Value buffer, Value tid) {
   MLIRContext *ctx = b.getContext();
   AffineExpr e = getAffineDimExpr(0, ctx);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(c.operandType, 0.0));
   auto loop =
       scf::ForOp::create(b, loc, tid, index(rows * TC::kTileK), index(threads));
   OpBuilder::InsertionGuard guard(b);
@@ -429,11 +445,11 @@ SmallVector<Value> KernelBuilder::multiply(Value warp, Value buffer,
     return memref::SubViewOp::create(b, loc, cast<MemRefType>(resultType), tile,
                                      offsets, sizes, strides);
   };
-  Value tileA = slice(sA), tileB = slice(sB);
-  Type f16 = b.getF16Type();
-  auto aType = VectorType::get({kMmaM, kMmaK}, f16);
-  auto bType = VectorType::get({kMmaN, kMmaK}, f16);
-  Value pad = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  Value tileA = slice(mmaA), tileB = slice(mmaB);
+  Type fragment = cast<MemRefType>(mmaA.getType()).getElementType();
+  auto aType = VectorType::get({kMmaM, kMmaK}, fragment);
+  auto bType = VectorType::get({kMmaN, kMmaK}, fragment);
+  Value pad = arith::ConstantOp::create(b, loc, b.getFloatAttr(fragment, 0.0));
   // Index arithmetic on the warp id stays affine: convert-vector-to-gpu
   // cannot follow arith ops on thread ids into the reads.
   Value row = apply(getAffineDimExpr(0, ctx) * kMmaM, warp);
@@ -518,10 +534,13 @@ void KernelBuilder::addTile(Value tid) {
 
 gpu::BarrierOp KernelBuilder::buildGPUBlock(Value bx, Value by, Value bz,
                                             Value tid, Value tileA, Value tileB,
-                                            Value tileC) {
+                                            Value tileC, Value mmaTileA,
+                                            Value mmaTileB) {
   sA = tileA;
   sB = tileB;
   sC = tileC;
+  mmaA = mmaTileA;
+  mmaB = mmaTileB;
   setBlock(bx, by, bz);
   AffineExpr e = getAffineDimExpr(0, b.getContext());
   Value warp = apply(e.floorDiv(32), tid);
@@ -567,8 +586,8 @@ void KernelBuilder::buildGPUEpilogue(Value bx, Value by, Value bz, Value tid) {
 
 void KernelBuilder::buildCPUBlock(Value bx, Value by, Value bz, Value tileA,
                                   Value tileB, Value tileC) {
-  sA = tileA;
-  sB = tileB;
+  sA = mmaA = tileA;
+  sB = mmaB = tileB;
   sC = tileC;
   extendOperands = true;
   setBlock(bx, by, bz);
@@ -615,6 +634,60 @@ void KernelBuilder::buildCPUBlock(Value bx, Value by, Value bz, Value tileA,
   forAll(threads, [&](Value tid) { addTile(tid); });
 }
 
+/// Replaces each nvgpu.mma.sync of `root`, whose f16 fragments hold bf16
+/// bits, by the nvvm.mma.sync on bf16 with the same fragments: A's and B's
+/// rows packed in 32-bit registers, C's and D's elements row by row.
+static LogicalResult retypeMmaSyncToBF16(RewriterBase &rewriter,
+                                         Operation *root) {
+  SmallVector<nvgpu::MmaSyncOp> mmas;
+  root->walk([&](nvgpu::MmaSyncOp mma) { mmas.push_back(mma); });
+  MLIRContext *ctx = rewriter.getContext();
+  Type f16 = rewriter.getF16Type(), f32 = rewriter.getF32Type();
+  auto aType = VectorType::get({4, 2}, f16),
+       bType = VectorType::get({2, 2}, f16);
+  auto cType = VectorType::get({2, 2}, f32);
+  auto wordType = VectorType::get({1}, rewriter.getI32Type());
+  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  for (nvgpu::MmaSyncOp mma : mmas) {
+    if (mma.getMatrixA().getType() != aType ||
+        mma.getMatrixB().getType() != bType ||
+        mma.getMatrixC().getType() != cType ||
+        mma.getMmaShapeAsArray() != std::array<int64_t, 3>{kMmaM, kMmaN, kMmaK})
+      return mma.emitError("tensor-core kernel: unexpected mma.sync fragments "
+                           "for bf16");
+    rewriter.setInsertionPoint(mma);
+    Location loc = mma.getLoc();
+    auto words = [&](Value fragment, int64_t rows) {
+      SmallVector<Value> result;
+      for (int64_t i = 0; i < rows; ++i) {
+        Value row = vector::ExtractOp::create(rewriter, loc, fragment, i);
+        Value word = vector::BitCastOp::create(rewriter, loc, wordType, row);
+        result.push_back(vector::ExtractOp::create(rewriter, loc, word, 0));
+      }
+      return result;
+    };
+    SmallVector<Value> aWords = words(mma.getMatrixA(), 4);
+    SmallVector<Value> bWords = words(mma.getMatrixB(), 2);
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j)
+        acc.push_back(vector::ExtractOp::create(rewriter, loc, mma.getMatrixC(),
+                                                ArrayRef<int64_t>{i, j}));
+    auto bf16 = NVVM::MMATypes::bf16;
+    Value d = NVVM::MmaOp::create(
+        rewriter, loc, resultType, aWords, bWords, acc, {kMmaM, kMmaN, kMmaK},
+        /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+        std::array<NVVM::MMATypes, 2>{bf16, bf16},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> elements;
+    for (int64_t i = 0; i < 4; ++i)
+      elements.push_back(LLVM::ExtractValueOp::create(rewriter, loc, d, i));
+    rewriter.replaceOpWithNewOp<vector::FromElementsOp>(mma, cType, elements);
+  }
+  return success();
+}
+
 /// Turns the vector copies of `launch` into cp.async groups, each waited for
 /// `stages - 1` groups later in the main loop and drained before `drained`.
 static void pipelineCopies(RewriterBase &rewriter, gpu::LaunchOp launch,
@@ -641,8 +714,8 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
                                            const GPUMappingOptions &options) {
   FailureOr<Contraction> contraction = matchContraction(op);
   if (failed(contraction))
-    return rewriter.notifyMatchFailure(op, "not an f16 x f16 -> f32 "
-                                           "contraction with one m, n, k");
+    return rewriter.notifyMatchFailure(op, "not an f16 or bf16 contraction "
+                                           "into f32 with one m, n, k");
   std::optional<TensorCoreConfig> chosen = getTensorCoreConfig(op, options);
   if (!chosen)
     return rewriter.notifyMatchFailure(op, "the tuning table chose no "
@@ -674,20 +747,23 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
         MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
                         AffineMap(), workgroup));
     // A and B slices side by side; C at the start, once the slices are done.
-    auto view = [&](MemRefType type, int64_t offset) {
+    auto view = [&](MemRefType type, int64_t offset, Type elementType) {
       return memref::ViewOp::create(
           rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType(), AffineMap(),
-                          workgroup),
+          MemRefType::get(type.getShape(), elementType, AffineMap(), workgroup),
           bytes, arith::ConstantIndexOp::create(rewriter, loc, offset),
           ValueRange{});
     };
-    Value sA = view(kernel.tileAType, 0);
-    Value sB = view(kernel.tileBType, kernel.tileAType.getNumElements() * 2);
-    Value sC = view(kernel.tileCType, 0);
+    int64_t offsetB = kernel.tileAType.getNumElements() * 2;
+    Type operand = contraction->operandType, f16 = rewriter.getF16Type();
+    Value sA = view(kernel.tileAType, 0, operand);
+    Value sB = view(kernel.tileBType, offsetB, operand);
+    Value sC = view(kernel.tileCType, 0, rewriter.getF32Type());
+    Value mmaA = operand == f16 ? sA : view(kernel.tileAType, 0, f16);
+    Value mmaB = operand == f16 ? sB : view(kernel.tileBType, offsetB, f16);
     gpu::BarrierOp drained = kernel.buildGPUBlock(
         launch.getBlockIds().x, launch.getBlockIds().y, launch.getBlockIds().z,
-        launch.getThreadIds().x, sA, sB, sC);
+        launch.getThreadIds().x, sA, sB, sC, mmaA, mmaB);
     gpu::TerminatorOp::create(rewriter, loc);
     // vector.contract -> nvgpu.mma.sync, reads of the staged tiles ->
     // nvgpu.ldmatrix, here where the kernel holds nothing else: the upstream
@@ -710,6 +786,8 @@ mlir::effattn::mapContractionToTensorCores(RewriterBase &rewriter,
     if (contractsLeft || !mmas)
       return launch.emitError(
           "tensor-core kernel: vector.contract not converted to mma.sync");
+    if (operand.isBF16() && failed(retypeMmaSyncToBF16(rewriter, launch)))
+      return failure();
     rewriter.setInsertionPoint(launch.getBody().front().getTerminator());
     kernel.buildGPUEpilogue(launch.getBlockIds().x, launch.getBlockIds().y,
                             launch.getBlockIds().z, launch.getThreadIds().x);

@@ -1,4 +1,4 @@
-// effattn-map-to-gpu tensor-cores: an f16 x f16 -> f32 contraction becomes a
+// effattn-map-to-gpu tensor-cores: an f16 (or bf16) contraction into f32 becomes a
 // kernel of 64x64 tiles, 128 threads, the A and B slices (two stages,
 // cp.async where the rows are 16-byte aligned) and the accumulator tile in
 // workgroup memory, mma.sync on ldmatrix in the k loop and the accumulators
@@ -139,6 +139,80 @@ func.func @f32(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>) 
 // CHECK-LABEL: func.func @f32(
 // CHECK:         gpu.launch {{.*}} module(@f32_k0_matmul) function(@f32_k0_matmul)
 // CHECK-NOT:     workgroup
+// CHECK-NOT:     nvgpu
+
+// -----
+
+// bf16: the slices are staged as bf16 and read by ldmatrix through f16 views
+// of the same bytes (upstream's conversion types only f16 fragments; the
+// layouts are the same); each mma is an nvvm.mma.sync on bf16, A's four and
+// B's two rows of bf16 pairs packed in i32 registers, C's and D's four f32
+// row by row.
+func.func @qk_bf16(%a: memref<?x64xbf16>, %b: memref<?x64xbf16>, %c: memref<?x?xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                 affine_map<(m, n, k) -> (n, k)>,
+                                 affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<?x64xbf16>, memref<?x64xbf16>) outs(%c : memref<?x?xf32>)
+  return
+}
+// CHECK-LABEL: func.func @qk_bf16(
+// CHECK-SAME:      %[[A:[^:]+]]: memref<?x64xbf16>, %[[B:[^:]+]]: memref<?x64xbf16>,
+// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c16384_i32 module(@qk_bf16_k0_mma)
+// CHECK:           %[[SMEM:.+]] = gpu.dynamic_shared_memory
+// CHECK:           %[[SA:.+]] = memref.view %[[SMEM]][%[[OA:c0[_0-9]*]]][] : {{.*}} to memref<2x64x32xbf16, #gpu.address_space<workgroup>>
+// CHECK:           %[[SB:.+]] = memref.view %[[SMEM]][%[[OB:c8192[_0-9]*]]][] : {{.*}} to memref<2x64x32xbf16, #gpu.address_space<workgroup>>
+// CHECK:           memref.view %[[SMEM]][%[[OA]]][] : {{.*}} to memref<64x64xf32, #gpu.address_space<workgroup>>
+// CHECK:           %[[FA:.+]] = memref.view %[[SMEM]][%[[OA]]][] : {{.*}} to memref<2x64x32xf16, #gpu.address_space<workgroup>>
+// CHECK:           %[[FB:.+]] = memref.view %[[SMEM]][%[[OB]]][] : {{.*}} to memref<2x64x32xf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy %[[A]][{{.*}}], %[[SA]][{{.*}}], 8, %{{.*}} {bypassL1} : memref<?x64xbf16> to memref<2x64x32xbf16, #gpu.address_space<workgroup>>
+// CHECK:           scf.for
+// CHECK:             %[[TA:.+]] = memref.subview %[[FA]]
+// CHECK:             %[[TB:.+]] = memref.subview %[[FB]]
+// CHECK:             %[[LA:.+]] = nvgpu.ldmatrix %[[TA]]{{.*}} {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x2xf16>
+// CHECK:             %[[LB:.+]] = nvgpu.ldmatrix %[[TB]]{{.*}} {numTiles = 2 : i32, transpose = false} : {{.*}} -> vector<2x2xf16>
+// CHECK:             %[[A0:.+]] = vector.extract %[[LA]][0] : vector<2xf16> from vector<4x2xf16>
+// CHECK:             %[[W0:.+]] = vector.bitcast %[[A0]] : vector<2xf16> to vector<1xi32>
+// CHECK:             %[[R0:.+]] = vector.extract %[[W0]][0] : i32 from vector<1xi32>
+// CHECK:             vector.extract %[[LA]][3] : vector<2xf16> from vector<4x2xf16>
+// CHECK:             %[[R3:.+]] = vector.extract %{{.*}}[0] : i32 from vector<1xi32>
+// CHECK:             vector.extract %[[LB]][0] : vector<2xf16> from vector<2x2xf16>
+// CHECK:             %[[S0:.+]] = vector.extract %{{.*}}[0] : i32 from vector<1xi32>
+// CHECK:             vector.extract %[[LB]][1] : vector<2xf16> from vector<2x2xf16>
+// CHECK:             %[[S1:.+]] = vector.extract %{{.*}}[0] : i32 from vector<1xi32>
+// CHECK:             %[[C00:.+]] = vector.extract %[[ACC:.+]][0, 0] : f32 from vector<2x2xf32>
+// CHECK:             %[[C01:.+]] = vector.extract %[[ACC]][0, 1] : f32 from vector<2x2xf32>
+// CHECK:             %[[C10:.+]] = vector.extract %[[ACC]][1, 0] : f32 from vector<2x2xf32>
+// CHECK:             %[[C11:.+]] = vector.extract %[[ACC]][1, 1] : f32 from vector<2x2xf32>
+// CHECK:             %[[D:.+]] = nvvm.mma.sync A[%[[R0]], %{{.*}}, %{{.*}}, %[[R3]]]{{ +}}B[%[[S0]], %[[S1]]]{{ +}}C[%[[C00]], %[[C01]], %[[C10]], %[[C11]]]
+// CHECK-SAME:          layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
+// CHECK-SAME:          multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>
+// CHECK-SAME:          shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-SAME:          : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK:             %[[D0:.+]] = llvm.extractvalue %[[D]][0]
+// CHECK:             %[[D1:.+]] = llvm.extractvalue %[[D]][1]
+// CHECK:             %[[D2:.+]] = llvm.extractvalue %[[D]][2]
+// CHECK:             %[[D3:.+]] = llvm.extractvalue %[[D]][3]
+// CHECK:             vector.from_elements %[[D0]], %[[D1]], %[[D2]], %[[D3]] : vector<2x2xf32>
+// CHECK-COUNT-15:    nvvm.mma.sync
+// CHECK-NOT:         nvgpu.mma.sync
+// CHECK:             scf.yield
+
+// CPU-LABEL: func.func @qk_bf16(
+// CPU:           %[[SA:.+]] = memref.alloc() {alignment = 16 : i64} : memref<2x64x32xbf16>
+// CPU:               %[[TA:.+]] = memref.subview %[[SA]]
+// CPU:               %[[RA:.+]] = vector.transfer_read %[[TA]]{{.*}} vector<16x16xbf16>
+// CPU:               arith.extf %[[RA]] : vector<16x16xbf16> to vector<16x16xf32>
+// CPU:               vector.contract {{.*}} : vector<16x16xf32>, vector<8x16xf32> into vector<16x8xf32>
+
+// -----
+
+// Mixed f16 x bf16 operands: no tensor cores.
+func.func @mixed(%a: memref<64x32xf16>, %b: memref<32x64xbf16>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf16>, memref<32x64xbf16>) outs(%c : memref<64x64xf32>)
+  return
+}
+// CHECK-LABEL: func.func @mixed(
+// CHECK:         gpu.launch {{.*}} module(@mixed_k0_matmul) function(@mixed_k0_matmul)
 // CHECK-NOT:     nvgpu
 
 // -----

@@ -1,8 +1,9 @@
 // effattn-schedule hands the tuning table's tensor-core choice for an op
 // (mma, warps, stages) to every linalg op of its schedule, as the
 // effattn.tensor_core attribute effattn-map-to-gpu reads. The shipped f16
-// GPU entries: chunks of 128 of mixed_chunk_attention take 8 warps and
-// 2 stages; other targets and dtypes have no choice.
+// and bf16 GPU entries: chunks of 128 of mixed_chunk_attention take 8 warps
+// and 2 stages, chunks of 256 8 and 3; other targets and dtypes have no
+// choice.
 //
 // RUN: effattn-opt %s --effattn-schedule="target=sm_90a" | FileCheck %s
 // RUN: effattn-opt %s --effattn-schedule="target=cpu" | FileCheck %s --check-prefix=CPU
@@ -27,6 +28,22 @@ func.func @chunks_128(%qq: tensor<1x2x?x64xf16>, %kq: tensor<1x2x?x64xf16>,
       : (tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>,
          tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x2x?x64xf16>
   return %o : tensor<1x2x?x64xf16>
+}
+
+// bf16 has the same shipped choices: chunks of 256 take 8 warps and 3
+// stages.
+// CHECK-LABEL: func.func @chunks_256_bf16(
+// CHECK:         linalg.generic {{.*}} attrs = {effattn.tensor_core = {mma = "mma.sync", stages = 3 : i64, warps = 8 : i64}}
+// CHECK:         return
+// CPU-LABEL: func.func @chunks_256_bf16(
+// CPU-NOT:       effattn.tensor_core
+func.func @chunks_256_bf16(%qq: tensor<1x2x?x64xbf16>, %kq: tensor<1x2x?x64xbf16>,
+                           %ql: tensor<1x2x?x64xbf16>, %kl: tensor<1x2x?x64xbf16>,
+                           %v: tensor<1x2x?x64xbf16>) -> tensor<1x2x?x64xbf16> {
+  %o = effattn.mixed_chunk_attention %qq, %kq, %ql, %kl, %v chunk_size = 256 causal
+      : (tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>,
+         tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x2x?x64xbf16>
+  return %o : tensor<1x2x?x64xbf16>
 }
 
 // f32: no tensor-core choice.

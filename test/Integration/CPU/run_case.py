@@ -748,6 +748,10 @@ case("quad_f16", **QD, activation="laplace", scale=0.25, gate=True,
 case("quad_f16_deep", **{**QD, "T": 70, "Dk": 104}, causal=True,
      dtype="f16", enc="f2", dyn=("T", "S"))
 case("quad_f16_odd", **{**QD, "T": 45, "Dk": 36}, dtype="f16", enc="f2")
+# The same k pipeline on bf16 (the tensor-core kernels read bf16 tiles as
+# f16 fragments and multiply them as bf16).
+case("quad_bf16_deep", **{**QD, "T": 70, "Dk": 104}, causal=True, gate=True,
+     dtype="bf16", enc="u2", dyn=("T", "S"))
 
 # --- mixed_chunk_attention -------------------------------------------------
 MC = dict(op="mixed_chunk", B=2, H=2, Dk=16, Dv=24)

@@ -70,7 +70,7 @@ struct GPUMappingOptions {
   /// Build a gpu.launch; otherwise the same decomposition as an scf.parallel
   /// over (block, thread), which runs on the CPU.
   bool emitLaunch = true;
-  /// Map f16 contractions to tensor-core kernels
+  /// Map f16 and bf16 contractions to tensor-core kernels
   /// (mapContractionToTensorCores).
   bool tensorCores = false;
   /// Warps and stages of every tensor-core kernel; 0: from the op's

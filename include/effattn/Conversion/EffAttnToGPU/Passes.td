@@ -86,7 +86,7 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     loops, which launch one kernel per linalg op and tile.
 
     With `tensor-cores`, a contraction `C[b.., m, n] += A[b.., m, k] *
-    B[b.., k, n]` (any layouts; f16 `A` and `B`, f32 `C`; other m or n dims
+    B[b.., k, n]` (any layouts; f16 or bf16 `A` and `B`, f32 `C`; other m or n dims
     join the batch) becomes a tensor-core kernel instead
     (`mapContractionToTensorCores`): one block of `w` warps per
     `16w` x 64 tile of `C` and batch index; per 32-deep slice of `k` the
@@ -98,7 +98,11 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     groups by `nvgpu::createAsyncGroups`), else element by element. Each warp
     accumulates its 16x64 slab with 16x8x16 `vector.contract`s of
     `vector.transfer_read`s of the staged tiles, converted in place to
-    `nvgpu.ldmatrix` and `nvgpu.mma.sync` (f32 accumulators in registers);
+    `nvgpu.ldmatrix` and `nvgpu.mma.sync` (f32 accumulators in registers;
+    for bf16, upstream types only f16 fragments, so the mma code reads the
+    staged bf16 tiles through f16 views of the same bytes and each
+    `nvgpu.mma.sync` becomes an `nvvm.mma.sync` on bf16: the fragment
+    layouts are the same);
     the accumulators go through workgroup memory (dynamic, 16-byte aligned,
     reusing the slices') and are added to `C` with 16-byte loads and stores
     where `C`'s rows are 16-byte aligned (host check) and the 4 columns are
@@ -110,8 +114,7 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
     error. With `emit-launch=false` the same vector code runs on the
     CPU (phases between barriers as loops over threads or warps, operands
     extended to f32 for the contractions). Experimental: checked on the CPU
-    and by ptxas, never run on a GPU; bf16 has no upstream mma.sync
-    conversion yet and keeps the scalar kernels.
+    and by ptxas, never run on a GPU.
 
     Without `emit-launch`, step 3 builds the same decomposition as an
     `scf.parallel` over (block, thread) instead of a `gpu.launch`, for the CPU.
@@ -142,7 +145,7 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
            "Emit gpu.launch (else an scf.parallel over blocks and threads, "
            "for running the mapped program on the CPU)">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
-           "Map f16 x f16 -> f32 contractions to tensor-core kernels (64x64 "
+           "Map f16 or bf16 contractions into f32 to tensor-core kernels (64x64 "
            "tiles staged in workgroup memory, 16x8x16 vector.contracts for "
            "ldmatrix and mma.sync); experimental: never run on a GPU">,
     Option<"tensorCoreWarps", "tensor-core-warps", "int64_t",
@@ -161,6 +164,8 @@ def EffAttnMapToGPUPass : Pass<"effattn-map-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
