@@ -52,6 +52,7 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/NVGPU/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -142,7 +143,9 @@ private:
   int64_t tileM, stages, warps;
   SmallVector<Value> loopSizes;
   Value sizeM, sizeN, sizeK;
-  Value copyVectors, storeVectors;
+  // Whether A and B can be staged in vectors (false when statically known),
+  // and the condition the staging branches on: both where both may.
+  Value copyA, copyB, copyVectors, storeVectors;
   Value sA, sB, sC, mmaA, mmaB;
   // Contract in f32 (the CPU form: the vector-to-LLVM lowering has no mixed
   // precision contraction; f16 products are exact in f32 either way).
@@ -242,8 +245,12 @@ void KernelBuilder::computeSizes() {
     gridZ = b.createOrFold<arith::MulIOp>(loc, gridZ, loopSizes[d]);
   gridZ = b.createOrFold<arith::MaxUIOp>(loc, gridZ, one);
   unsigned k = c.dims.k[0];
-  copyVectors =
-      arith::AndIOp::create(b, loc, canUseVectors(0, k), canUseVectors(1, k));
+  copyA = canUseVectors(0, k);
+  copyB = canUseVectors(1, k);
+  if (!isConstantIntValue(copyA, 0) && !isConstantIntValue(copyB, 0))
+    copyVectors = arith::AndIOp::create(b, loc, copyA, copyB);
+  else
+    copyVectors = isConstantIntValue(copyA, 0) ? copyB : copyA;
   storeVectors = canUseVectors(2, c.dims.n[0]);
   Type operand = c.operandType, f32 = b.getF32Type();
   tileAType = MemRefType::get({stages, tileM, TC::kTileK}, operand);
@@ -403,18 +410,26 @@ void KernelBuilder::stageElements(unsigned operand, Value tile, unsigned rowDim,
 }
 
 void KernelBuilder::stageSlice(Value kt, Value buffer, Value tid) {
-  auto stage = [&](bool vectors) {
-    auto fn =
-        vectors ? &KernelBuilder::stageVectors : &KernelBuilder::stageElements;
-    (this->*fn)(0, sA, c.dims.m[0], m0, tileM, kt, buffer, tid);
-    (this->*fn)(1, sB, c.dims.n[0], n0, TC::kTileN, kt, buffer, tid);
+  // An operand that can never be copied in vectors (its layout is not
+  // contiguous along k) is staged element by element on both branches, so
+  // the other one still gets 16-byte copies; each branch holds at most one
+  // async group per slice.
+  auto stage = [&](bool vectorsA, bool vectorsB) {
+    (this->*(vectorsA ? &KernelBuilder::stageVectors
+                      : &KernelBuilder::stageElements))(0, sA, c.dims.m[0], m0,
+                                                        tileM, kt, buffer, tid);
+    (this->*(vectorsB ? &KernelBuilder::stageVectors
+                      : &KernelBuilder::stageElements))(
+        1, sB, c.dims.n[0], n0, TC::kTileN, kt, buffer, tid);
   };
+  if (isConstantIntValue(copyVectors, 0))
+    return stage(false, false);
   auto ifOp = scf::IfOp::create(b, loc, copyVectors, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
-  stage(true);
+  stage(!isConstantIntValue(copyA, 0), !isConstantIntValue(copyB, 0));
   b.setInsertionPointToStart(ifOp.elseBlock());
-  stage(false);
+  stage(false, false);
 }
 
 SmallVector<Value> KernelBuilder::multiply(Value warp, Value buffer,

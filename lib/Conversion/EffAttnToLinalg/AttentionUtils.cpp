@@ -91,7 +91,9 @@ Value lowering::buildScoreMap(OpBuilder &b, Location loc,
 Value lowering::buildScoreMapWithOffset(OpBuilder &b, Location loc,
                                         const AttentionSizes &sizes,
                                         Value scores, Value bias, Value offset,
-                                        ScoreFn fn) {
+                                        ScoreFn fn, Type resultType) {
+  if (!resultType)
+    resultType = b.getF32Type();
   MLIRContext *ctx = b.getContext();
   bool causal = static_cast<bool>(offset);
   SmallVector<AffineExpr> d = dims(ctx, {0, 1, 2, 3});
@@ -102,21 +104,22 @@ Value lowering::buildScoreMapWithOffset(OpBuilder &b, Location loc,
     maps.push_back(broadcastExprs(bias, d));
   }
   maps.push_back(d);
-  Value init = createEmpty(b, loc, sizes.scoreShape(), b.getF32Type());
-  return buildGeneric(b, loc, inputs, init, 4, maps, {par, par, par, par},
-                      [&](OpBuilder &nb, Location l, ValueRange args) {
-                        Value biasValue =
-                            bias ? toF32(nb, l, args[1]) : Value();
-                        Value visible;
-                        if (causal) {
-                          Value t = linalg::IndexOp::create(nb, l, 2);
-                          Value s = linalg::IndexOp::create(nb, l, 3);
-                          Value last = arith::AddIOp::create(nb, l, t, offset);
-                          visible = arith::CmpIOp::create(
-                              nb, l, arith::CmpIPredicate::sle, s, last);
-                        }
-                        return fn(nb, l, args[0], biasValue, visible);
-                      });
+  Value init = createEmpty(b, loc, sizes.scoreShape(), resultType);
+  return buildGeneric(
+      b, loc, inputs, init, 4, maps, {par, par, par, par},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value biasValue = bias ? toF32(nb, l, args[1]) : Value();
+        Value visible;
+        if (causal) {
+          Value t = linalg::IndexOp::create(nb, l, 2);
+          Value s = linalg::IndexOp::create(nb, l, 3);
+          Value last = arith::AddIOp::create(nb, l, t, offset);
+          visible =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle, s, last);
+        }
+        return fromF32(nb, l, fn(nb, l, args[0], biasValue, visible),
+                       resultType);
+      });
 }
 
 Value lowering::buildSoftmax(OpBuilder &b, Location loc,

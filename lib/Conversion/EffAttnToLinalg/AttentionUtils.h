@@ -56,9 +56,11 @@ Value buildScoreMap(OpBuilder &b, Location loc, const AttentionSizes &sizes,
 
 /// As above, for a tile: key s of the tile is visible from query t of the
 /// tile iff s <= t + `causalOffset` (an index value; null when not causal).
+/// The f32 weights are rounded to `resultType` when given.
 Value buildScoreMapWithOffset(OpBuilder &b, Location loc,
                               const AttentionSizes &sizes, Value scores,
-                              Value bias, Value causalOffset, ScoreFn fn);
+                              Value bias, Value causalOffset, ScoreFn fn,
+                              Type resultType = Type());
 
 /// The GAU score activation (relu2 or laplace) on an f32 scalar.
 Value applyActivation(OpBuilder &b, Location loc, Activation act, Value x);

@@ -144,6 +144,7 @@ mlir::effattn::scheduleSoftmaxAttention(RewriterBase &rewriter,
                        *group, op.getCausal());
   RowMaps m(b.getContext());
   Type elementType = op.getType().getElementType();
+  Type weightType = config.weightType(elementType);
   Value out = createEmpty(b, loc, {tiled.batch, tiled.heads, tiled.t, tiled.dv},
                           elementType);
 
@@ -199,11 +200,12 @@ mlir::effattn::scheduleSoftmaxAttention(RewriterBase &rewriter,
                   });
               Value probs = buildElementwise(
                   b, loc, {logits, newMax}, {m.d, m.row},
-                  createEmpty(b, loc, sizes.scoreShape(), f32),
-                  [](OpBuilder &b, Location l, ValueRange args) {
+                  createEmpty(b, loc, sizes.scoreShape(), weightType),
+                  [&](OpBuilder &b, Location l, ValueRange args) {
                     Value diff = arith::SubFOp::create(
                         b, l, args[0], safeShift(b, l, args[1]));
-                    return math::ExpOp::create(b, l, diff).getResult();
+                    return fromF32(b, l, math::ExpOp::create(b, l, diff),
+                                   weightType);
                   });
               auto rescale = [](OpBuilder &b, Location l, ValueRange args) {
                 return arith::MulFOp::create(b, l, args[0], args[1])
@@ -211,13 +213,14 @@ mlir::effattn::scheduleSoftmaxAttention(RewriterBase &rewriter,
               };
               Value sumInit = buildElementwise(b, loc, {runSum, correction},
                                                {m.row, m.row}, runSum, rescale);
-              Value newSum = buildGeneric(
-                  b, loc, {probs}, sumInit, 4, {m.d, m.row},
-                  {par, par, par, red},
-                  [](OpBuilder &b, Location l, ValueRange args) {
-                    return arith::AddFOp::create(b, l, args[1], args[0])
-                        .getResult();
-                  });
+              Value newSum =
+                  buildGeneric(b, loc, {probs}, sumInit, 4, {m.d, m.row},
+                               {par, par, par, red},
+                               [](OpBuilder &b, Location l, ValueRange args) {
+                                 return arith::AddFOp::create(
+                                            b, l, args[1], toF32(b, l, args[0]))
+                                     .getResult();
+                               });
               Value accInit = buildElementwise(b, loc, {acc, correction},
                                                {m.d, m.row}, acc, rescale);
               Value newAcc =
@@ -265,6 +268,7 @@ mlir::effattn::scheduleQuadAttention(RewriterBase &rewriter, QuadAttentionOp op,
   Activation act = op.getActivation();
   RowMaps m(b.getContext());
   Type elementType = op.getType().getElementType();
+  Type weightType = config.weightType(elementType);
   Value out = createEmpty(b, loc, {tiled.batch, tiled.heads, tiled.t, tiled.dv},
                           elementType);
 
@@ -300,7 +304,8 @@ mlir::effattn::scheduleQuadAttention(RewriterBase &rewriter, QuadAttentionOp op,
                     return arith::SelectOp::create(b, l, visible, a,
                                                    f32Const(b, l, 0.0))
                         .getResult();
-                  });
+                  },
+                  weightType);
               return {
                   contractPV(b, loc, sizes, weights, vTile, *group, iter[0])};
             });

@@ -48,7 +48,8 @@ static Value toElementType(OpBuilder &b, Location loc, Value value,
 
 LogicalResult
 mlir::effattn::scheduleMixedChunkAttention(RewriterBase &rewriter,
-                                           MixedChunkAttentionOp op) {
+                                           MixedChunkAttentionOp op,
+                                           const ScheduleConfig &config) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -65,6 +66,10 @@ mlir::effattn::scheduleMixedChunkAttention(RewriterBase &rewriter,
   OpFoldResult dv = getDims(b, loc, op.getV())[3];
   Value t = getDimValue(b, loc, op.getQQuad(), 2);
   Type elementType = op.getType().getElementType();
+  // The chunk's weights stay f32 (config.weightType is not applied): as an
+  // f16/bf16 tensor-core kernel, P·V of the chunk spills registers under
+  // ptxas (8 bytes, sm_80 at every chunk size), which the gates forbid.
+  Type weightType = f32;
   SmallVector<AffineExpr> d = dims(ctx, {0, 1, 2, 3, 4});
 
   // The [B, H, Dk, Dv] state: non-causal, the sum over every chunk, reduced
@@ -122,21 +127,22 @@ mlir::effattn::scheduleMixedChunkAttention(RewriterBase &rewriter,
           maps.push_back({d[2], d[3]});
         }
         Value weights = buildElementwise(
-            b, loc, inputs, maps, createEmpty(b, loc, sizes.scoreShape(), f32),
+            b, loc, inputs, maps,
+            createEmpty(b, loc, sizes.scoreShape(), weightType),
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value x = arith::MulFOp::create(b, l, f32Const(b, l, quadScale),
                                               args[0]);
               if (op.getBias())
                 x = arith::AddFOp::create(b, l, x, toF32(b, l, args[1]));
               Value a = applyActivation(b, l, act, x);
-              if (!causal)
-                return a;
-              Value i = linalg::IndexOp::create(b, l, 2);
-              Value j = linalg::IndexOp::create(b, l, 3);
-              Value seen =
-                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, j, i);
-              return arith::SelectOp::create(b, l, seen, a, f32Const(b, l, 0.0))
-                  .getResult();
+              if (causal) {
+                Value i = linalg::IndexOp::create(b, l, 2);
+                Value j = linalg::IndexOp::create(b, l, 3);
+                Value seen = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::ule, j, i);
+                a = arith::SelectOp::create(b, l, seen, a, f32Const(b, l, 0.0));
+              }
+              return fromF32(b, l, a, weightType);
             });
         Value quad = contractPV(b, loc, sizes, weights, v, 1);
 

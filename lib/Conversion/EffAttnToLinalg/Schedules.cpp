@@ -76,12 +76,8 @@ void populateEffAttnSchedulePatterns(RewritePatternSet &patterns,
                                               scheduleLinearAttention);
   patterns.add<ScheduleOp<PartitionedAttentionOp>>(
       ctx, config, schedulePartitionedAttention);
-  patterns.add<ScheduleOp<MixedChunkAttentionOp>>(
-      ctx, config,
-      +[](RewriterBase &rewriter, MixedChunkAttentionOp op,
-          const ScheduleConfig &) {
-        return scheduleMixedChunkAttention(rewriter, op);
-      });
+  patterns.add<ScheduleOp<MixedChunkAttentionOp>>(ctx, config,
+                                                  scheduleMixedChunkAttention);
   patterns.add<ScheduleOp<SparseFFNOp>>(
       ctx, config,
       +[](RewriterBase &rewriter, SparseFFNOp op, const ScheduleConfig &) {

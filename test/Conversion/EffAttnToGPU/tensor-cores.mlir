@@ -236,15 +236,26 @@ func.func @chosen(%a: memref<?x96xf16>, %b: memref<96x?xf16>, %c: memref<?x?xf32
   }
   return
 }
-// B is [k][n]: not contiguous along k, so its slices (and A's) are staged
-// element by element: the vector path is statically off.
+// B is [k][n]: not contiguous along k, so its slices are always staged
+// element by element; A's take 16-byte copies where its rows are 16-byte
+// aligned (the branch tests A's check alone).
 // CHECK-LABEL: func.func @chosen(
-// CHECK:         %[[OFF:.+]] = arith.andi %{{.*}}, %false
+// CHECK-SAME:      %[[A:[^:]+]]: memref<?x96xf16>, %[[B:[^:]+]]: memref<96x?xf16>,
+// CHECK:         memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK-NOT:     memref.extract_aligned_pointer_as_index %[[B]]
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256{{[_0-9]*}},
 // CHECK-SAME:        dynamic_shared_memory_size %c36864_i32
 // CHECK:           memref.view {{.*}} to memref<3x128x32xf16, #gpu.address_space<workgroup>>
 // CHECK:           memref.view {{.*}} to memref<3x64x32xf16, #gpu.address_space<workgroup>>
 // CHECK:           memref.view {{.*}} to memref<128x64xf32, #gpu.address_space<workgroup>>
+// CHECK:           scf.if %{{.*}} {
+// CHECK:             nvgpu.device_async_copy %[[A]]
+// CHECK:             nvgpu.device_async_copy %[[A]]
+// CHECK:             nvgpu.device_async_create_group
+// CHECK:             memref.load %[[B]]
+// CHECK:           } else {
+// CHECK:             memref.load %[[A]]
+// CHECK:             memref.load %[[B]]
 // CHECK:           scf.for
 // CHECK:             nvgpu.device_async_wait %{{.*}} {numGroups = 2 : i32}
 // CHECK:             nvgpu.mma.sync

@@ -46,6 +46,21 @@ func.func @chunks_256_bf16(%qq: tensor<1x2x?x64xbf16>, %kq: tensor<1x2x?x64xbf16
   return %o : tensor<1x2x?x64xbf16>
 }
 
+// With tensor cores chosen (f16), quad attention's weights are rounded to
+// f16 where they are made, so that P·V is an f16 contraction into f32 too;
+// on the CPU they stay f32.
+// CHECK-LABEL: func.func @quad_weights(
+// CHECK:         %[[W:.+]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x?x?xf32>) outs(%{{.*}} : tensor<1x1x?x?xf16>)
+// CHECK:           arith.truncf %{{.*}} : f32 to f16
+// CHECK:         linalg.generic {{.*}} ins(%[[W]], %{{.*}} : tensor<1x1x?x?xf16>, tensor<1x1x?x64xf16>) outs(%{{.*}} : tensor<1x1x?x64xf32>)
+// CPU-LABEL: func.func @quad_weights(
+// CPU:           %[[W:.+]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x?x?xf32>) outs(%{{.*}} : tensor<1x1x?x?xf32>)
+// CPU:           linalg.generic {{.*}} ins(%[[W]], %{{.*}} : tensor<1x1x?x?xf32>, tensor<1x1x?x64xf16>)
+func.func @quad_weights(%q: tensor<1x1x?x64xf16>) -> tensor<1x1x?x64xf16> {
+  %0 = effattn.quad_attention %q, %q, %q : (tensor<1x1x?x64xf16>, tensor<1x1x?x64xf16>, tensor<1x1x?x64xf16>) -> tensor<1x1x?x64xf16>
+  return %0 : tensor<1x1x?x64xf16>
+}
+
 // f32: no tensor-core choice.
 // CHECK-LABEL: func.func @f32(
 // CHECK-NOT:     effattn.tensor_core

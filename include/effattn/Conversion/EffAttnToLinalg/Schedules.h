@@ -14,6 +14,7 @@
 #define EFFATTN_CONVERSION_EFFATTNTOLINALG_SCHEDULES_H
 
 #include "effattn/Dialect/EffAttn/IR/EffAttnOps.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 #include <string>
 
@@ -33,6 +34,17 @@ struct ScheduleConfig {
   std::string mma;
   int64_t warps = 0;
   int64_t stages = 0;
+
+  /// The element type of the attention weights (P) that enter the P·V
+  /// contraction: f32, or, where the tensor cores serve the op's f16 or
+  /// bf16 contractions (mma = "mma.sync"), the operand type, so that P·V is
+  /// an f16 or bf16 contraction into f32 as well (as FlashAttention rounds
+  /// P; every reduction still accumulates in f32).
+  Type weightType(Type elementType) const {
+    if (mma == "mma.sync" && (elementType.isF16() || elementType.isBF16()))
+      return elementType;
+    return Float32Type::get(elementType.getContext());
+  }
 };
 
 /// Picks the schedule configuration of `op` (from the tuning table or the
@@ -45,7 +57,8 @@ LogicalResult scheduleSoftmaxAttention(RewriterBase &rewriter,
 LogicalResult scheduleQuadAttention(RewriterBase &rewriter, QuadAttentionOp op,
                                     const ScheduleConfig &config);
 LogicalResult scheduleMixedChunkAttention(RewriterBase &rewriter,
-                                          MixedChunkAttentionOp op);
+                                          MixedChunkAttentionOp op,
+                                          const ScheduleConfig &config);
 LogicalResult scheduleLinearAttention(RewriterBase &rewriter,
                                       LinearAttentionOp op,
                                       const ScheduleConfig &config);
