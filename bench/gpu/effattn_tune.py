@@ -23,7 +23,6 @@ Two steps, as gpu_bench.py (the GPU machine only runs):
 Run it as: python3 bench/gpu/effattn_tune.py build, then on the GPU machine
 (carrying bench/gpu/artifacts) python3 bench/gpu/effattn_tune.py run --out $OUT.
 """
-import argparse
 import json
 import os
 import sys
@@ -179,11 +178,7 @@ def run(args):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("--build", default=os.path.join(ROOT, "build"))
-    b.add_argument("--chip", default="sm_90a")
+    p, sub = gpu_bench.command_parser(__doc__)
     sub.add_parser("ir", help="print the tuner's IR")
     r = sub.add_parser("run")
     r.add_argument("--out", default=os.environ.get("OUT", os.path.join(ROOT, "bench", "results")))

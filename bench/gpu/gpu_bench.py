@@ -618,12 +618,19 @@ def run(args):
     return 1 if bad else 0
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def command_parser(doc):
+    """The argument parser both bench scripts share: subcommands, `build`
+    with --build and --chip."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
     b.add_argument("--build", default=os.path.join(ROOT, "build"))
     b.add_argument("--chip", default="sm_90a")
+    return p, sub
+
+
+def main():
+    p, sub = command_parser(__doc__)
     sub.add_parser("check-cpu")
     sub.add_parser("ir", help="print the benchmark's IR")
     r = sub.add_parser("run")
